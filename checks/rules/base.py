@@ -1,0 +1,106 @@
+"""What a rule is, and the context every rule receives.
+
+A rule is one small unit: its code (RULES.md), the sources and columns it
+needs, the columns of its key, and a vectorised function from the normalised
+frames (RuleContext) to finding rows (FINDING_COLUMNS). Rules never read files.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from recon.settings import Settings
+
+# The columns a rule function returns (a subset is fine; missing ones are empty).
+# They are the columns of mismatches.csv that a rule knows; issue_id, severity,
+# status, first_seen and last_seen are added downstream.
+FINDING_COLUMNS = [
+    "rule", "source", "county", "township", "village", "household_id", "id_number", "name",
+    "file", "row", "field", "expected", "actual", "message",
+]
+
+
+@dataclass
+class RuleContext:
+    """The normalised frames of one county at one as-of date.
+
+    Each source frame is None when the source is absent from the drop.
+    system/ledger carry `household_id` (system 户编号) after matching; see
+    recon/match.py for the derived frames."""
+    as_of: dt.date
+    settings: Settings
+    county: str
+    sources: dict[str, pd.DataFrame | None]
+    households: pd.DataFrame | None = None       # one row per system household (recon.match)
+    ledger_households: pd.DataFrame | None = None  # one row per ledger household (recon.match)
+    prior: pd.DataFrame | None = None             # findings of the groups already run
+    extra: dict = field(default_factory=dict)
+
+    def source(self, name: str) -> pd.DataFrame | None:
+        return self.sources.get(name)
+
+    def has(self, source: str, *columns: str) -> bool:
+        frame = self.sources.get(source)
+        return frame is not None and all(c in frame.columns for c in columns)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    group: str                      # identity, income, education, medical, housing, water, monitoring
+    level: str                      # row, person, household, village
+    severity: str                   # high, medium, low
+    key: tuple[str, ...]            # finding columns forming the key (RULES.md)
+    title: str                      # short Chinese title, e.g. 疑似失学辍学
+    category: str                   # township list sheet: 身份信息, 家庭与收入, 教育, 医疗, 住房, 饮水, 监测帮扶
+    needs: tuple[tuple[str, tuple[str, ...]], ...]  # (source, columns) pairs that must be present
+    func: Callable[[RuleContext], pd.DataFrame]
+
+    def missing(self, ctx: RuleContext) -> str | None:
+        """Why this rule cannot run on ctx (a plain sentence), or None."""
+        for source, columns in self.needs:
+            frame = ctx.source(source)
+            if frame is None:
+                return f"缺少数据源 {source}/"
+            absent = [c for c in columns if c not in frame.columns]
+            if absent:
+                return f"{source}/ 缺少列 {'、'.join(absent)}"
+        return None
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(code: str, *, group: str, level: str, severity: str, key: tuple[str, ...], title: str,
+         category: str, needs: tuple[tuple[str, tuple[str, ...]], ...] = ()):
+    """Register a rule function under its catalog code."""
+    def register(func: Callable[[RuleContext], pd.DataFrame]):
+        if code in REGISTRY:
+            raise ValueError(f"rule {code} registered twice")
+        REGISTRY[code] = Rule(code, group, level, severity, key, title, category, needs, func)
+        return func
+    return register
+
+
+def findings(frame: pd.DataFrame, **constants) -> pd.DataFrame:
+    """Shape a rule's result: FINDING_COLUMNS in order, constants filled in,
+    absent columns empty. Values are strings (row stays Int64)."""
+    out = pd.DataFrame(index=frame.index)
+    for column in FINDING_COLUMNS:
+        if column in constants:
+            out[column] = constants[column]
+        elif column in frame.columns:
+            out[column] = frame[column]
+        else:
+            out[column] = pd.NA
+    out["row"] = pd.array(out["row"], dtype="Int64")
+    text = [c for c in FINDING_COLUMNS if c != "row"]
+    out[text] = out[text].astype("string")
+    return out.reset_index(drop=True)
+
+
+def empty_findings() -> pd.DataFrame:
+    return findings(pd.DataFrame(columns=FINDING_COLUMNS))
