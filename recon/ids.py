@@ -1,0 +1,93 @@
+"""证件号码 normalisation and validity (CONTRACT.md §3, GB 11643), vectorised.
+
+Normalised: whitespace removed, full-width to half-width, x → X, a trailing
+`.0` of a number cell removed; a valid 15-digit number becomes its 18-digit
+form. Valid: 18 characters, 17 digits then a digit or X, the check digit
+right, the birth date a real date from 1900 to the as-of date.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+CHECK_CHARS = np.array(list("10X98765432"))
+# Full-width ASCII (U+FF01–U+FF5E) to half-width, and the ideographic space.
+_FULL_TO_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def to_half_width(values: pd.Series) -> pd.Series:
+    return values.astype("string").str.translate(_FULL_TO_HALF)
+
+
+def check_chars(first17: pd.Series) -> pd.Series:
+    """GB 11643 check character of 17-digit strings (NA where not 17 digits)."""
+    first17 = first17.astype("string")
+    ok = first17.str.fullmatch(r"\d{17}").fillna(False).to_numpy(bool)
+    result = pd.Series(pd.NA, index=first17.index, dtype="string")
+    if ok.any():
+        digits = np.frombuffer("".join(first17[ok].tolist()).encode("ascii"), dtype=np.uint8)
+        digits = (digits - ord("0")).reshape(-1, 17).astype(np.int64)
+        result[ok] = CHECK_CHARS[(digits @ WEIGHTS) % 11]
+    return result
+
+
+def clean(raw: pd.Series) -> pd.Series:
+    """The cleaning steps of §3 before any 15 → 18 conversion (NA for empty)."""
+    text = to_half_width(raw.fillna(""))
+    text = text.str.replace(r"\s+", "", regex=True).str.upper()
+    text = text.str.replace(r"\.0+$", "", regex=True)
+    return text.mask(text == "")
+
+
+def _birth_ok(ids: pd.Series, as_of: dt.date) -> pd.Series:
+    birth = pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+    return (birth >= pd.Timestamp("1900-01-01")) & (birth <= pd.Timestamp(as_of))
+
+
+def normalise_ids(raw: pd.Series, as_of: dt.date, from_number: pd.Series | None = None) -> pd.DataFrame:
+    """Normalise raw 证件号码 cells. Returns a frame (same index) with
+    `id` (normalised text, NA when empty), `valid` (bool) and `problem`
+    (plain Chinese reason, NA when valid).
+
+    `from_number`: True where the cell was an Excel number cell; an 18-digit
+    ID read from one lost digits inside the file and is never valid."""
+    text = clean(raw)
+    legacy = text.str.fullmatch(r"\d{15}").fillna(False)
+    upgraded = text.where(~legacy, text.str.slice(0, 6) + "19" + text.str.slice(6))
+    upgraded = upgraded.where(~legacy, upgraded + check_chars(upgraded.where(legacy)))
+    # A 15-digit number is only converted when its birth date is real.
+    legacy_ok = legacy & _birth_ok(upgraded, as_of).fillna(False)
+    ids = upgraded.where(legacy_ok | ~legacy, text)
+
+    shape_ok = ids.str.fullmatch(r"\d{17}[\dX]").fillna(False)
+    check_ok = shape_ok & (ids.str.slice(17, 18) == check_chars(ids.str.slice(0, 17))).fillna(False)
+    birth_ok = shape_ok & _birth_ok(ids, as_of).fillna(False)
+    numeric = (from_number.fillna(False).astype(bool) if from_number is not None
+               else pd.Series(False, index=raw.index))
+    long_number = numeric & (text.str.len() >= 16).fillna(False) | (numeric & text.str.contains("E", regex=False).fillna(False))
+    valid = check_ok & birth_ok & ~long_number
+
+    problem = pd.Series(np.select(
+        [text.isna().to_numpy(bool),
+         long_number.to_numpy(bool),
+         ~shape_ok.to_numpy(bool),
+         ~birth_ok.to_numpy(bool),
+         ~check_ok.to_numpy(bool)],
+        ["证件号码为空",
+         "证件号码存为数字格式，后几位已丢失",
+         "证件号码不是18位（或有效的15位）号码",
+         "证件号码中的出生日期无效",
+         "证件号码校验位错误"],
+        default=""), index=raw.index, dtype="string")
+    problem = problem.mask(valid | (problem == ""))
+    return pd.DataFrame({"id": ids.astype("string"), "valid": valid.astype(bool), "problem": problem})
+
+
+def mask_id(ids: pd.Series) -> pd.Series:
+    """430321********1234: the region code and the last four characters."""
+    ids = ids.astype("string")
+    long_enough = ids.str.len() >= 10
+    return ids.where(~long_enough.fillna(False), ids.str.slice(0, 6) + "********" + ids.str.slice(-4))
