@@ -1,0 +1,57 @@
+"""Outputs are whole or not written: every file goes to a temporary name in
+the same folder and is renamed over the old one only when complete."""
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(target: str | Path):
+    """Yield a temporary path beside `target`; on success it replaces target."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+# Cells Excel would evaluate: = + - @ at the start, also after tab/CR (OWASP CSV injection).
+_FORMULA_START = re.compile(r"^[\t\r]*[=+\-@]")
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that Excel would read as a formula get a leading apostrophe,
+    so a CSV opened in Excel shows them as text (numbers stay numbers)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            text = out[column].astype("string")
+            risky = text.str.contains(_FORMULA_START, regex=True).fillna(False)
+            if risky.any():
+                out[column] = text.mask(risky, "'" + text)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
+    """CSV as CONTRACT.md §4 wants it (UTF-8 with BOM, comma), formula-safe, atomic."""
+    with atomic_path(target) as tmp:
+        neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
+
+
+def safe_filename(name: str, fallback: str = "未命名") -> str:
+    """A file name that cannot steer the path: no separators, no '..', no
+    control or reserved characters, not empty."""
+    cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(name)).strip().strip(".")
+    cleaned = cleaned.replace("..", "_")
+    return cleaned[:100] or fallback
