@@ -1,0 +1,159 @@
+"""Files of a data drop (CONTRACT.md §2) as grids of cells.
+
+A grid is one sheet as read: an object DataFrame of raw cells (Excel values
+with their Python type, CSV text), indexed by the row number the user sees.
+The format is decided by the bytes, not the extension: clerks rename files.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import charset_normalizer
+import pandas as pd
+from python_calamine import CalamineWorkbook, PasswordError
+
+DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+# An encrypted .xlsx is an OLE container holding this stream.
+OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
+BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+_HTML_START = re.compile(rb"^\s*<(!doctype\s+html|html|table|meta|head|body|\?xml)", re.IGNORECASE)
+
+CORRUPT = "文件已损坏或不是有效的Excel文件，已跳过"
+PASSWORD = "文件有密码保护，无法读取，已跳过（请去掉密码后另存为.xlsx）"
+EMPTY = "文件是空的，已跳过"
+UNREADABLE_TEXT = "文件不是可识别的表格或文本（无法判断编码），已跳过"
+HTML_NEEDS_PARSER = ("文件其实是网页(HTML)格式，不是真正的Excel文件，已跳过"
+                     "（请用Excel打开后另存为.xlsx）")
+
+
+class FileProblem(Exception):
+    """A file that cannot be read at all; the message is the user's problem text."""
+
+
+@dataclass
+class Grid:
+    sheet: str          # sheet name, "" for CSV/HTML
+    cells: pd.DataFrame  # raw cells, index = user row number (1-based)
+
+
+@dataclass
+class Loaded:
+    grids: list[Grid]
+    is_excel: bool      # provenance `_file` gets `#sheet` for Excel only
+    notes: list[str]
+
+
+def source_files(folder: Path) -> tuple[list[Path], list[str]]:
+    """The data files under `folder` (recursive, sorted) and a note for each
+    ignored file: Office lock files (~$), hidden files, other extensions."""
+    files, notes = [], []
+    if not folder.is_dir():
+        return files, [f"文件夹 {folder.name}/ 不存在，没有读取任何文件"]
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        shown = path.relative_to(folder.parent).as_posix()
+        parts = path.relative_to(folder).parts
+        if path.name.startswith("~$"):
+            notes.append(f"已忽略 {shown}：Excel 打开时留下的临时锁定文件")
+        elif any(part.startswith(".") for part in parts):
+            notes.append(f"已忽略 {shown}：隐藏文件")
+        elif path.suffix.lower() not in DATA_SUFFIXES:
+            notes.append(f"已忽略 {shown}：不是 .xlsx/.xls/.csv 文件")
+        else:
+            files.append(path)
+    return files, notes
+
+
+def load(path: Path, shown: str) -> Loaded:
+    """All sheets of one file as grids; raises FileProblem when unreadable."""
+    data = path.read_bytes()
+    if not data.strip():
+        raise FileProblem(EMPTY)
+    suffix = path.suffix.lower()
+    if data.startswith(OLE_MAGIC) and OLE_ENCRYPTED in data:
+        raise FileProblem(PASSWORD)
+    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        notes = [] if suffix != ".csv" else [f"{shown} 扩展名是 .csv，但内容是 Excel 文件，已按 Excel 读取"]
+        return Loaded(_excel_grids(data), True, notes)
+    if _HTML_START.match(data[:1024]) and b"<table" in data[:1_000_000].lower():
+        return Loaded([Grid("", _html_cells(data))], False,
+                      [f"{shown} 是网页(HTML)格式导出的表格，已读取其中第一个表格"])
+    notes = [] if suffix == ".csv" else [f"{shown} 扩展名是 {path.suffix}，但内容是文本(CSV)，已按 CSV 读取"]
+    return Loaded([Grid("", csv_cells(decode(data)))], False, notes)
+
+
+def _excel_grids(data: bytes) -> list[Grid]:
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        names = book.sheet_names
+        # skip_empty_area=False: list index i is sheet row i+1, as the user sees it.
+        sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names]
+    except PasswordError as exc:
+        raise FileProblem(PASSWORD) from exc
+    except Exception as exc:  # calamine raises many error types for broken files; all mean the same to a clerk
+        raise FileProblem(CORRUPT) from exc
+    grids = []
+    for name, rows in sheets:
+        cells = pd.DataFrame(rows, dtype=object)
+        cells.index = pd.RangeIndex(1, len(cells) + 1)
+        grids.append(Grid(name, cells))
+    return grids
+
+
+def decode(data: bytes) -> str:
+    """CSV text: a BOM decides, else strict UTF-8, else GB18030 (superset of
+    GBK), else whatever charset_normalizer finds most plausible."""
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    best = charset_normalizer.from_bytes(data).best()
+    if best is None:
+        raise FileProblem(UNREADABLE_TEXT)
+    return str(best)
+
+
+def csv_cells(text: str) -> pd.DataFrame:
+    """Comma separated text as a grid of strings, indexed by the line each
+    record starts on."""
+    # Title rows have fewer fields than the header: name enough columns up
+    # front (an upper bound; empty extra columns are harmless).
+    width = int(pd.Series(text.split("\n")).str.count(",").max()) + 1
+    for attempt in range(3):
+        try:
+            cells = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False)
+            break
+        except pd.errors.ParserError:  # a quoted field spanning lines holds more commas than any one line
+            if attempt == 2:
+                raise FileProblem("CSV 文件格式有误（引号不配对或列数异常），已跳过") from None
+            width *= 4
+    cells = cells.astype(object)
+    # A quoted cell with line breaks moves every later record down that many lines.
+    breaks = sum(cells[c].str.count(r"\r\n|\r|\n") for c in cells.columns) if len(cells) else 0
+    before = pd.Series(breaks, index=cells.index).shift(fill_value=0).cumsum() if len(cells) else 0
+    cells.index = pd.Index(cells.index + 1 + before, dtype="int64")
+    return cells
+
+
+def _html_cells(data: bytes) -> pd.DataFrame:
+    try:
+        tables = pd.read_html(io.StringIO(decode(data)), header=None, keep_default_na=False)
+    except ImportError as exc:  # lxml or bs4+html5lib not installed
+        raise FileProblem(HTML_NEEDS_PARSER) from exc
+    except ValueError as exc:
+        raise FileProblem(HTML_NEEDS_PARSER) from exc
+    cells = tables[0].astype(str).astype(object)
+    cells.columns = range(cells.shape[1])
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells

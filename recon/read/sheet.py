@@ -1,0 +1,104 @@
+"""One grid (a sheet or a CSV) to raw rows: find the header, map it to
+canonical columns, drop empty and trailer rows, render the cells."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from recon.columns import header_key
+from recon.read.cells import render
+
+HEADER_SEARCH_ROWS = 50
+# CONTRACT.md §2: a row with empty keys that starts like this is not data.
+TRAILER = re.compile(r"^\s*(合计|小计|填表|说明|注)")
+
+
+@dataclass
+class Header:
+    row: int | None                # user row number of the header, None when not found
+    columns: dict[object, str]     # grid column → canonical name
+    missing: list[str]             # key columns the best candidate row lacks
+    duplicates: list[str] = field(default_factory=list)  # problem texts
+
+
+def _canonical(cells: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
+    return cells.map(lambda c: aliases.get(header_key(c)) if isinstance(c, str) else None)
+
+
+def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, ...]) -> Header:
+    """The first of the top rows holding every key column."""
+    top = cells.head(HEADER_SEARCH_ROWS)
+    if top.empty:
+        return Header(None, {}, list(keys))
+    names = _canonical(top, aliases)
+    found = pd.DataFrame({k: names.eq(k).any(axis=1) for k in keys})
+    complete = found.all(axis=1)
+    if not complete.any():
+        best = found.sum(axis=1).idxmax()
+        return Header(None, {}, [k for k in keys if not found.at[best, k]])
+    row = complete.idxmax()
+    header = Header(row, {}, [])
+    mapped = names.loc[row].dropna()
+    texts = cells.loc[row]
+    first_text: dict[str, str] = {}
+    for column, canonical in mapped.items():   # one header row: a few dozen cells
+        if canonical in first_text:
+            header.duplicates.append(
+                f"表头重复：「{_shown(texts[column])}」和「{_shown(first_text[canonical])}」"
+                f"都对应 {canonical}，只读取了「{_shown(first_text[canonical])}」这一列")
+            continue
+        first_text[canonical] = texts[column]
+        header.columns[column] = canonical
+    _add_sub_header(cells, names, header, keys)
+    return header
+
+
+def _add_sub_header(cells: pd.DataFrame, names: pd.DataFrame, header: Header, keys) -> None:
+    """Two-row headers (收入情况 merged above 工资性收入 …): the row right under
+    the header, with empty key cells, names the columns the header left open."""
+    below = header.row + 1
+    if below not in names.index:
+        return
+    key_cells = cells.loc[below, [c for c, n in header.columns.items() if n in keys]]
+    if key_cells.map(lambda c: str(c).strip() != "").any():
+        return
+    taken = set(header.columns.values())
+    extra = {c: n for c, n in names.loc[below].dropna().items()
+             if c not in header.columns and n not in taken}
+    if extra:
+        header.columns.update(dict(pd.Series(extra).drop_duplicates(keep="first")))
+        header.row = below
+
+
+def _shown(cell) -> str:
+    return re.sub(r"\s+", " ", str(cell)).strip()
+
+
+def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
+              id_columns: tuple[str, ...]) -> pd.DataFrame:
+    """Rows under the header as canonical text columns plus `_num_<id>` flags,
+    indexed by user row; empty rows and trailer rows dropped."""
+    body = cells.loc[cells.index > header.row]
+    out = {}
+    flags = {}
+    for column, canonical in header.columns.items():
+        text, is_number = render(body[column])
+        out[canonical] = text
+        if canonical in id_columns:
+            flags[f"_num_{canonical}"] = is_number
+    frame = pd.DataFrame(out, index=body.index)
+    blank = frame.apply(lambda col: col.str.strip().eq(""))  # per column, vectorised
+    keep = ~blank.all(axis=1)
+    key_blank = blank[[k for k in keys if k in frame.columns]].all(axis=1)
+    candidates = keep & key_blank
+    if candidates.any():
+        # The 合计 label often sits in an unmapped column (序号): look at the whole row.
+        raw = body.loc[candidates].map(lambda c: "" if c is None else str(c).strip())
+        first = raw.where(raw.ne("")).bfill(axis=1).iloc[:, 0].fillna("")
+        trailer = first.str.match(TRAILER)
+        keep[trailer[trailer].index] = False
+    for name, flag in flags.items():
+        frame[name] = flag.astype(bool)
+    return frame.loc[keep]
