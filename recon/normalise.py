@@ -1,0 +1,102 @@
+"""Raw frames (all text) → core frames (typed), docs/internals.md §Core frames.
+
+Every non-empty cell that cannot be read becomes NA and one input problem;
+its row flows on. Problem texts quote the cell, except for ID and name
+columns: personal data is never copied into a problem text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from recon import values as v
+from recon.columns import kinds
+from recon.ids import normalise_ids
+from recon.problems import PROVENANCE, concat, row_problems
+
+ID = "证件号码"
+HEAD_ID = "户主证件号码"
+# Sources whose rows are linked to people by 证件号码 alone: a row whose ID is
+# unusable cannot be linked, which is an input problem. In system/ledger it is
+# a finding (ID01) instead; in water an empty ID marks a village row.
+LINKED_BY_ID = ("education", "medical", "housing", "water", "hukou")
+
+PARSERS = {
+    "text": lambda values, column: (v.normalise_text(values), None),
+    "code": v.normalise_code,
+    "relation": lambda values, column: v.normalise_relation(values),
+    "sex": lambda values, column: v.parse_sex(values),
+    "grade": lambda values, column: v.parse_grade(values),
+    "health": lambda values, column: v.parse_health(values),
+    "date": lambda values, column: v.parse_date(values),
+    "month": lambda values, column: v.parse_date(values, months=True),
+    "yesno": lambda values, column: v.parse_yesno(values),
+    "amount": lambda values, column: v.parse_amount(values),
+    "int": lambda values, column: v.parse_int(values),
+    "year": lambda values, column: v.parse_year(values),
+}
+FAILURE_TEXTS = {
+    "code": "不在取值范围内", "sex": "无法识别的性别", "grade": "无法识别的鉴定等级",
+    "health": "无法识别的健康状况", "date": "无法识别的日期", "month": "无法识别的日期或月份",
+    "yesno": "无法识别的是/否值", "amount": "无法识别的金额", "int": "无法识别的整数",
+    "year": "无法识别的年度",
+}
+
+
+def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The core frame of one source and the problems of its unreadable cells."""
+    raw = raw.reset_index(drop=True)
+    for column in PROVENANCE:
+        if column not in raw.columns:
+            raw[column] = pd.NA
+    frame = raw.copy()
+    found = {column: kind for column, kind in kinds(source).items() if column in raw.columns}
+    problems = []
+    for column, kind in found.items():  # columns, not rows
+        if kind == "id":
+            continue
+        if kind == "name":
+            frame[column], frame["_name_key"] = v.normalise_name(raw[column])
+            continue
+        parsed, bad = PARSERS[kind](raw[column], column)
+        frame[column] = parsed
+        if bad is not None and bad.any():
+            cell = v.normalise_text(raw[column])
+            problems.append(row_problems(raw, bad, column, FAILURE_TEXTS[kind] + "：'" + cell + "'"))
+    if ID in found:
+        problems.append(_person_ids(source, raw, frame, as_of))
+    if HEAD_ID in found:
+        frame[HEAD_ID] = normalise_ids(raw[HEAD_ID], as_of, _from_number(raw, HEAD_ID))["id"]
+    _fill_housing_safety(frame)
+    found_problems = concat(problems).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True)
+    return frame, found_problems
+
+
+def _from_number(raw: pd.DataFrame, column: str) -> pd.Series | None:
+    flag = raw.get(f"_num_{column}")
+    return None if flag is None else flag.astype("boolean").fillna(False).astype(bool)
+
+
+def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """证件号码 normalised (CONTRACT.md §3) with `_id_raw`, `_id_valid`,
+    `_id_problem`; the problems of rows that cannot be linked by it."""
+    cell = raw[ID].astype("string").fillna("")
+    ids = normalise_ids(cell, as_of, _from_number(raw, ID))
+    frame[ID], frame["_id_raw"] = ids["id"], cell
+    frame["_id_valid"], frame["_id_problem"] = ids["valid"], ids["problem"]
+    if source not in LINKED_BY_ID:
+        return None
+    empty = ids["id"].isna()
+    unusable = ~ids["valid"] & ~(empty & (source == "water"))
+    reason = ids["problem"].str.replace(r"^证件号码", "", regex=True)
+    text = ("证件号码无效（" + reason + "），该行无法与其他数据关联").mask(empty, "证件号码为空，该行无法与其他数据关联")
+    return row_problems(raw, unusable, ID, text)
+
+
+def _fill_housing_safety(frame: pd.DataFrame) -> None:
+    """住房安全 is the opposite of 是否危房户 where it is not known itself."""
+    if "是否危房户" not in frame.columns:
+        return
+    safe = ~frame["是否危房户"]
+    frame["住房安全"] = frame["住房安全"].fillna(safe) if "住房安全" in frame.columns else safe

@@ -1,0 +1,195 @@
+"""Cell value parsers for the spellings of CONTRACT.md §2.9, vectorised.
+
+Each parser takes a Series of cell text and returns `(parsed, bad)`: `bad`
+marks non-empty cells that could not be read. Empty is unknown (NA), never
+否 or 0, and never bad. No parser raises, whatever it is given.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon.columns import HEALTH, VALUE_SETS
+from recon.ids import to_half_width
+
+# Characters around a value that are not part of it: whitespace of any width,
+# zero-width spaces and byte-order marks.
+_EDGE_NOISE = r"^[\s\u3000\u200b\ufeff]+|[\s\u3000\u200b\ufeff]+$"
+_MIDDLE_DOTS = r"[\u00b7\u2022\u2027\u30fb\uff0e\uff65\u2219\u22c5.]"
+
+YES_NO = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
+          "1": True, "0": False, "√": True, "✓": True, "✔": True, "×": False, "✗": False,
+          "有": True, "无": False, "true": True, "false": False}
+
+# Spellings that mean a label of VALUE_SETS (compared without whitespace).
+CODE_SPELLINGS = {
+    "户类型": {"普通农户": "一般农户"},
+    "险种": {"城乡居民医保": "城乡居民基本医疗保险", "居民医保": "城乡居民基本医疗保险",
+             "城乡居民医疗保险": "城乡居民基本医疗保险", "城乡居民基本医保": "城乡居民基本医疗保险",
+             "职工医保": "职工基本医疗保险", "城镇职工基本医疗保险": "职工基本医疗保险",
+             "职工医疗保险": "职工基本医疗保险"},
+    # RULES.md §stages spells the same stages this way.
+    "学段": {"大学": "本科及以上", "本科": "本科及以上", "研究生": "本科及以上", "硕士": "本科及以上",
+             "学前": "学前教育", "幼儿园": "学前教育", "中专": "中职", "技师学院": "中职",
+             "大专": "高职", "普通高中": "高中"},
+}
+SEX = {"男": "男", "女": "女", "男性": "男", "女性": "女", "m": "男", "f": "女", "male": "男", "female": "女"}
+GRADES = {"a": "A", "b": "B", "c": "C", "d": "D", "一": "A", "二": "B", "三": "C", "四": "D"}
+HEALTH_SPELLINGS = {**{label: label for label in HEALTH}, "大病": "患有大病", "患大病": "患有大病",
+                    "慢性病": "长期慢性病"}
+
+
+def _text(values) -> pd.Series:
+    """Any Series as trimmed "string" text, NA for empty."""
+    values = values if isinstance(values, pd.Series) else pd.Series(values)
+    if values.dtype != "string":
+        values = values.astype(object).where(values.notna(), None).astype("string")
+    text = values.str.replace(_EDGE_NOISE, "", regex=True)
+    return text.mask(text == "")
+
+
+def _folded(values) -> pd.Series:
+    """Trimmed, half-width, lowercase, no inner whitespace: for matching."""
+    text = to_half_width(_text(values)).str.replace(r"\s+", "", regex=True).str.lower()
+    return text.mask(text == "")
+
+
+def _bad(text: pd.Series, parsed: pd.Series) -> pd.Series:
+    return (text.notna() & parsed.isna()).astype(bool)
+
+
+def normalise_text(values) -> pd.Series:
+    """Surrounding whitespace (also full-width) removed; empty → NA."""
+    return _text(values)
+
+
+def normalise_name(values) -> tuple[pd.Series, pd.Series]:
+    """(display name trimmed, name key): the key has no whitespace, half-width
+    characters and one middle dot · for all its spellings (CONTRACT.md §3)."""
+    display = _text(values)
+    key = display.str.replace(r"\s+", "", regex=True).str.replace(_MIDDLE_DOTS, "·", regex=True)
+    key = to_half_width(key)
+    return display, key.mask(key == "")
+
+
+def parse_yesno(values) -> tuple[pd.Series, pd.Series]:
+    text = _text(values)
+    parsed = _folded(text).map(YES_NO).astype("boolean")
+    return parsed, _bad(text, parsed)
+
+
+def _excel_serial(serial: pd.Series) -> pd.Series:
+    """Excel 1900-system day numbers → dates. Excel counts a 1900-02-29 that
+    never was (serial 60), so serials below 60 start one day later."""
+    days = np.floor(pd.to_numeric(serial, errors="coerce").astype("float64"))
+    days = days.where((days >= 1) & (days != 60))
+    days = days.where(days > 60, days + 1)
+    return pd.Timestamp("1899-12-30") + pd.to_timedelta(days, unit="D")
+
+
+_FULL_DATE = (r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
+              r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_COMPACT_DATE = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
+_MONTH = r"^(?P<y>\d{4})(?:[-/.年](?P<m>\d{1,2})月?|(?P<m2>\d{2}))$"
+# 1–5 digits, but not a year (2023 or 2023.05 is not the serial of 1905-07-15).
+_SERIAL = r"^(?!(?:19|20)\d\d(?:\.\d*)?$)\d{1,5}(?:\.\d+)?$"
+
+
+def parse_date(values, months: bool = False) -> tuple[pd.Series, pd.Series]:
+    """Dates in the spellings of §2.9 → datetime64[ns]. With months=True a
+    month (202305, 2023-05, 2023年5月) is the first day of that month."""
+    text = _text(values)
+    clean = to_half_width(text).str.replace(r"\s*([-/.年月日])\s*", r"\1", regex=True)
+    parts = clean.str.extract(_FULL_DATE)
+    compact = clean.str.extract(_COMPACT_DATE)
+    parts = parts.fillna(compact)
+    if months:
+        month = clean.str.extract(_MONTH)
+        month["m"] = month["m"].fillna(month["m2"])
+        month["d"] = "1"
+        parts = parts.fillna(month[["y", "m", "d"]])
+    assembled = parts["y"] + parts["m"].str.zfill(2) + parts["d"].str.zfill(2)
+    parsed = pd.to_datetime(assembled, format="%Y%m%d", errors="coerce")
+    serial = clean.where(clean.str.fullmatch(_SERIAL).fillna(False).astype(bool))
+    parsed = parsed.fillna(_excel_serial(serial)).astype("datetime64[ns]")
+    return parsed, _bad(text, parsed)
+
+
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
+
+
+def parse_amount(values) -> tuple[pd.Series, pd.Series]:
+    """Yuan amounts → Float64: thousands separators, 元 and ¥ allowed."""
+    text = _text(values)
+    clean = (to_half_width(text).str.replace("\u2212", "-", regex=False)
+             .str.replace(r"[\s,]", "", regex=True)
+             .str.replace(r"^[¥￥]|元$", "", regex=True))
+    number = clean.where(clean.str.fullmatch(_NUMBER).fillna(False).astype(bool))
+    parsed = pd.to_numeric(number, errors="coerce").astype("Float64")
+    return parsed, _bad(text, parsed)
+
+
+def parse_int(values) -> tuple[pd.Series, pd.Series]:
+    """Whole numbers → Int64: "3", "3.0", "3人"."""
+    text = _text(values)
+    digits = to_half_width(text).str.extract(r"^\s*([+-]?\d{1,15})(?:\.0*)?\s*[人口个户名]?$")[0]
+    parsed = pd.to_numeric(digits, errors="coerce").astype("Int64").rename(text.name)
+    return parsed, _bad(text, parsed)
+
+
+def parse_year(values) -> tuple[pd.Series, pd.Series]:
+    """Four-digit years → Int64: "2024", "2024年", "2024年度", "2024.0"."""
+    text = _text(values)
+    digits = to_half_width(text).str.extract(r"^(\d{4})(?:\.0*)?\s*(?:年度?)?$")[0]
+    parsed = pd.to_numeric(digits, errors="coerce").astype("Int64").rename(text.name)
+    return parsed, _bad(text, parsed)
+
+
+def normalise_code(values, column: str) -> tuple[pd.Series, pd.Series]:
+    """A coded label → its canonical label of VALUE_SETS[column], matched by
+    label only (a numeric code is bad: provinces number lists differently)."""
+    text = _text(values)
+    if column not in VALUE_SETS:
+        return text, pd.Series(False, index=text.index)
+    labels = {label: label for label in VALUE_SETS[column]} | CODE_SPELLINGS.get(column, {})
+    parsed = _folded(text).map(labels).astype("string")
+    return parsed, _bad(text, parsed)
+
+
+def normalise_relation(values) -> tuple[pd.Series, pd.Series]:
+    """与户主关系 without the 之 prefix (之子 → 子); no value set, never bad."""
+    text = _text(values).str.replace(r"^之", "", regex=True)
+    text = text.mask(text == "")
+    return text, pd.Series(False, index=text.index)
+
+
+def parse_sex(values) -> tuple[pd.Series, pd.Series]:
+    text = _text(values)
+    parsed = _folded(text).map(SEX).astype("string")
+    return parsed, _bad(text, parsed)
+
+
+def parse_grade(values) -> tuple[pd.Series, pd.Series]:
+    """Housing grades A–D; also A级 and 一级…四级."""
+    text = _text(values)
+    letter = _folded(text).str.extract(r"^([a-d一二三四])级?$")[0]
+    parsed = letter.map(GRADES).astype("string").rename(text.name)
+    return parsed, _bad(text, parsed)
+
+
+def parse_health(values) -> tuple[pd.Series, pd.Series]:
+    """Several health labels split on , ， 、 ; → canonical labels in the
+    order of HEALTH joined by 、; bad when any label is not one of HEALTH."""
+    text = _text(values)
+    position = pd.RangeIndex(len(text))
+    pieces = _folded(text).set_axis(position).str.split(r"[,、;；]", regex=True).explode()
+    pieces = pieces[pieces.notna() & (pieces != "")]
+    labels = pieces.map(HEALTH_SPELLINGS)
+    unknown = labels.isna().groupby(level=0).any().reindex(position, fill_value=False)
+    joined = pd.Series("", index=position, dtype="string")
+    for label in HEALTH:  # four labels, not rows
+        has_label = (labels == label).groupby(level=0).any().reindex(position, fill_value=False)
+        joined = joined + has_label.map({True: "、" + label, False: ""}).astype("string")
+    joined = joined.str.slice(1)
+    parsed = joined.mask((joined == "") | unknown.to_numpy(bool)).set_axis(text.index)
+    return parsed, _bad(text, parsed)
