@@ -91,13 +91,15 @@ def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
     frame = pd.DataFrame(out, index=body.index)
     blank = frame.apply(lambda col: col.str.strip().eq(""))  # per column, vectorised
     keep = ~blank.all(axis=1)
-    key_blank = blank[[k for k in keys if k in frame.columns]].all(axis=1)
-    candidates = keep & key_blank
+    keys_here = [k for k in keys if k in frame.columns]
+    # The label may sit in a key column (合计 under 户编号): at most that one key cell filled.
+    candidates = keep & (~blank[keys_here]).sum(axis=1).le(1)
     if candidates.any():
-        # The 合计 label often sits in an unmapped column (序号): look at the whole row.
+        # The label often sits in an unmapped column (序号): look at the whole row.
         raw = body.loc[candidates].map(lambda c: "" if c is None else str(c).strip())
         first = raw.where(raw.ne("")).bfill(axis=1).iloc[:, 0].fillna("")
-        trailer = first.str.match(TRAILER)
+        key_text = sum((frame.loc[candidates, k] for k in keys_here), pd.Series("", index=first.index)).str.strip()
+        trailer = first.str.match(TRAILER) & (key_text.eq("") | key_text.str.match(TRAILER))
         keep[trailer[trailer].index] = False
     for name, flag in flags.items():
         frame[name] = flag.astype(bool)

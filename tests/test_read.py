@@ -1,0 +1,265 @@
+"""recon.read: the data drop read as CONTRACT.md §2 describes, into raw frames
+as docs/internals.md §Raw frames describes, from real files."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from recon.columns import COLUMNS, KEY_COLUMNS
+from recon.read import read_source, read_table, source_files
+from files import write_csv, write_xls, write_xlsx
+
+TITLE = ["XX县2024年脱贫户家庭成员信息表"]
+ID_A = "430321199001011234"
+ID_B = "43032119900101123X"
+
+
+def sample_table(source: str) -> list[list]:
+    """A title row, a header of the source's key columns plus 姓名, two data rows."""
+    columns = list(dict.fromkeys(KEY_COLUMNS[source] + (("姓名",) if "姓名" in COLUMNS[source] else ())))
+    rows = [[f"{c}{i}" for c in columns] for i in (1, 2)]
+    return [TITLE, columns, *rows]
+
+
+WRITERS = {
+    "xlsx": lambda path, rows: write_xlsx(path.with_suffix(".xlsx"), {"Sheet1": rows}),
+    "xls": lambda path, rows: write_xls(path.with_suffix(".xls"), {"Sheet1": rows}),
+    "gbk_csv": lambda path, rows: write_csv(path.with_suffix(".csv"), rows, encoding="gbk"),
+    "utf8_bom_csv": lambda path, rows: write_csv(path.with_suffix(".csv"), rows, encoding="utf-8-sig"),
+}
+
+
+@pytest.mark.parametrize("fmt", WRITERS)
+@pytest.mark.parametrize("source", list(COLUMNS))
+def test_every_source_reads_from_xlsx_xls_gbk_and_bom_csv_below_a_title_row(tmp_path, source, fmt):
+    path = WRITERS[fmt](tmp_path / source / "data", sample_table(source))
+    result = read_source(tmp_path, source)
+    frame = result.frame
+    assert result.problems.empty
+    assert result.files == [f"{source}/{path.name}"]
+    for key in KEY_COLUMNS[source]:
+        assert frame[key].tolist() == [f"{key}1", f"{key}2"]
+    assert frame["_row"].tolist() == [3, 4]
+    sheet_suffix = "#Sheet1" if fmt in ("xlsx", "xls") else ""
+    assert frame["_file"].tolist() == [path.name + sheet_suffix] * 2
+    assert frame["_path"].tolist() == [f"{source}/{path.name}"] * 2
+
+
+def test_header_matches_with_inner_spaces_line_breaks_and_full_width_brackets(tmp_path):
+    header = ["县（市、区、旗）", "乡(镇)", "户 编号", "姓\u3000名", "身份证\n号码", "与户主\r\n关系"]
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [header, ["某县", "某镇", "H1", "张三", ID_A, "户主"]]})
+    frame = read_source(tmp_path, "system").frame
+    assert frame.iloc[0][["县", "乡镇", "户编号", "姓名", "证件号码", "与户主关系"]].tolist() == [
+        "某县", "某镇", "H1", "张三", ID_A, "户主"]
+
+
+def test_证件_space_号码_header_matches(tmp_path):
+    write_csv(tmp_path / "ledger" / "a.csv", [["姓名", "证件 号码", "与户主关系"], ["张三", ID_A, "户主"]])
+    assert read_source(tmp_path, "ledger").frame["证件号码"].tolist() == [ID_A]
+
+
+def test_every_sheet_with_the_header_is_read_and_a_说明_sheet_is_skipped_with_a_note(tmp_path):
+    header = ["户编号", "姓名", "证件号码"]
+    write_xlsx(tmp_path / "system" / "big.xlsx", {
+        "第一部分": [header, ["H1", "张三", ID_A]],
+        "说明": [["本表由系统导出"], ["请勿修改"]],
+        "第二部分": [TITLE, header, ["H2", "李四", ID_B]],
+    })
+    result = read_source(tmp_path, "system")
+    assert result.frame[["姓名", "_sheet", "_row"]].values.tolist() == [["张三", "第一部分", 2], ["李四", "第二部分", 3]]
+    assert result.problems.empty
+    assert any("说明" in note and "已跳过" in note for note in result.notes)
+
+
+def test_trailer_rows_合计_填表人_and_empty_rows_are_dropped_but_rows_with_empty_keys_kept(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [
+        ["序号", "户编号", "姓名", "证件号码", "人数"],
+        [1, "H1", "张三", ID_A, 2],
+        [],
+        [2, "", "", "", 3],            # keys empty but not a trailer: later stages report it
+        ["合计", "", "", "", 5],        # label in the unmapped 序号 column
+        ["", "小计：2户"],
+        ["填表人：王五    审核人：赵六"],
+        ["注：本表数据截至2024年6月"],
+    ]})
+    frame = read_source(tmp_path, "system").frame
+    assert frame["_row"].tolist() == [2, 4]
+    assert frame["人数"].tolist() == ["2", "3"]
+
+
+def test_household_number_in_a_number_cell_reads_as_the_integer_text(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [["户编号", "姓名", "证件号码"], [430321100001, "张三", ID_A]]})
+    frame = read_source(tmp_path, "system").frame
+    assert frame["户编号"].tolist() == ["430321100001"]
+    assert not frame["_num_证件号码"].any()
+
+
+@pytest.mark.parametrize("writer,suffix", [(write_xlsx, ".xlsx"), (write_xls, ".xls")])
+def test_18_digit_id_in_a_number_cell_is_flagged_for_ID01_with_its_file_and_row(tmp_path, writer, suffix):
+    writer(tmp_path / "system" / f"x{suffix}", {"Sheet1": [
+        TITLE, ["户编号", "姓名", "证件号码"], ["H1", "张三", ID_A], ["H1", "李四", 430321199001011234]]})
+    frame = read_source(tmp_path, "system").frame
+    flagged = frame[frame["_num_证件号码"]]
+    assert flagged[["_file", "_row", "证件号码"]].values.tolist() == [[f"x{suffix}#Sheet1", 4, "4.30321199001011E+17"]]
+    assert frame["_num_证件号码"].dtype == bool
+
+
+def test_ledger_head_id_column_gets_its_own_number_flag(tmp_path):
+    write_xlsx(tmp_path / "ledger" / "a.xlsx", {"Sheet1": [
+        ["姓名", "证件号码", "与户主关系", "户主证件号码"], ["张三", ID_A, "之子", 430321199001011234]]})
+    frame = read_source(tmp_path, "ledger").frame
+    assert frame[["_num_证件号码", "_num_户主证件号码"]].values.tolist() == [[False, True]]
+
+
+@pytest.mark.parametrize("writer", [
+    lambda p, rows: write_xlsx(p / "a.xlsx", {"Sheet1": rows}),
+    lambda p, rows: write_csv(p / "a.csv", rows),
+])
+def test_name_NA_and_null_are_kept_as_text_not_missing(tmp_path, writer):
+    writer(tmp_path / "system", [["户编号", "姓名", "证件号码"], ["H1", "NA", ID_A], ["H1", "null", ID_B]])
+    assert read_source(tmp_path, "system").frame["姓名"].tolist() == ["NA", "null"]
+
+
+def test_cell_types_render_as_the_user_sees_them(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [
+        ["户编号", "姓名", "证件号码", "出生日期", "最近回访时间", "人数", "工资性收入", "风险是否消除"],
+        ["H1", " 张三 ", ID_A, dt.date(1990, 1, 2), dt.datetime(2024, 5, 1, 9, 30), 3, 12345.6, True],
+    ]})
+    row = read_source(tmp_path, "system").frame.iloc[0]
+    assert row[["姓名", "出生日期", "最近回访时间", "人数", "工资性收入", "风险是否消除"]].tolist() == [
+        " 张三 ", "1990-01-02", "2024-05-01 09:30:00", "3", "12345.6", "TRUE"]
+
+
+def test_a_column_absent_in_one_file_is_empty_text_for_its_rows(tmp_path):
+    write_csv(tmp_path / "system" / "a.csv", [["户编号", "姓名", "证件号码", "性别"], ["H1", "张三", ID_A, "男"]])
+    write_csv(tmp_path / "system" / "b.csv", [["户编号", "姓名", "证件号码"], ["H2", "李四", ID_B]])
+    frame = read_source(tmp_path, "system").frame
+    assert frame["性别"].tolist() == ["男", ""]
+    assert not frame.isna().any().any()
+
+
+def test_bad_files_are_problems_or_notes_and_the_good_file_is_still_read(tmp_path):
+    folder = tmp_path / "system"
+    write_xlsx(folder / "good.xlsx", {"Sheet1": [["户编号", "姓名", "证件号码"], ["H1", "张三", ID_A]]})
+    good = (folder / "good.xlsx").read_bytes()
+    (folder / "corrupt.xlsx").write_bytes(good[: len(good) // 2])
+    (folder / "empty.xlsx").write_bytes(b"")
+    write_csv(folder / "wrong.csv", [["编号", "名字", "证件号码"], ["1", "张三", ID_A]])
+    (folder / "~$good.xlsx").write_bytes(b"\x00lock")
+    (folder / "readme.txt").write_text("见说明", encoding="utf-8")
+    result = read_source(tmp_path, "system")
+    assert result.frame["_path"].tolist() == ["system/good.xlsx"]
+    problems = dict(zip(result.problems["file"], result.problems["problem"]))
+    assert problems["system/corrupt.xlsx"] == "文件已损坏或不是有效的Excel文件，已跳过"
+    assert "空" in problems["system/empty.xlsx"]
+    assert problems["system/wrong.csv"].startswith("找不到表头：缺少关键列 户编号、姓名")
+    assert set(problems) == {"system/corrupt.xlsx", "system/empty.xlsx", "system/wrong.csv"}
+    assert any("~$good.xlsx" in note for note in result.notes)
+    assert any("readme.txt" in note for note in result.notes)
+
+
+def test_only_sheet_without_the_key_columns_names_those_missing_in_the_best_row(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [TITLE, ["户编号", "姓名", "身份"], ["H1", "张三", ID_A]]})
+    result = read_source(tmp_path, "system")
+    assert result.frame.empty
+    assert result.problems[["sheet", "problem"]].values.tolist() == [
+        ["Sheet1", "找不到表头：缺少关键列 证件号码，整个文件已跳过"]]
+
+
+def test_two_header_cells_for_one_column_keep_the_first_and_report_both(tmp_path):
+    write_csv(tmp_path / "system" / "a.csv", [["户编号", "姓名", "身份证号", "证件号码"], ["H1", "张三", ID_A, ID_B]])
+    result = read_source(tmp_path, "system")
+    assert result.frame["证件号码"].tolist() == [ID_A]
+    (problem,) = result.problems["problem"]
+    assert "身份证号" in problem and "证件号码" in problem
+
+
+def test_csv_in_utf16_and_with_mixed_line_endings_and_gb18030_characters(tmp_path):
+    rows = [TITLE, ["户编号", "姓名", "证件号码"], ["H1", "王䶮", ID_A], ["H2", "李四", ID_B]]
+    write_csv(tmp_path / "system" / "u16.csv", rows, encoding="utf-16", newline="\r\n")
+    write_csv(tmp_path / "system" / "gb.csv", rows, encoding="gb18030")
+    mixed = "\r\n".join(",".join(r) for r in rows[:3]) + "\n" + ",".join(rows[3]) + "\r\n"
+    (tmp_path / "system" / "mixed.csv").write_bytes(mixed.encode("utf-8"))
+    frame = read_source(tmp_path, "system").frame
+    for name in ("u16.csv", "gb.csv", "mixed.csv"):
+        part = frame[frame["_file"] == name]
+        assert part[["姓名", "_row"]].values.tolist() == [["王䶮", 3], ["李四", 4]], name
+
+
+def test_csv_rows_are_numbered_by_line_across_blank_lines_and_multi_line_cells(tmp_path):
+    text = '户编号,姓名,证件号码\n\nH1,"张\n三",{a}\nH2,李四,{b}\n'.format(a=ID_A, b=ID_B)
+    (tmp_path / "system").mkdir()
+    (tmp_path / "system" / "a.csv").write_text(text, encoding="utf-8")
+    frame = read_source(tmp_path, "system").frame
+    assert frame[["姓名", "_row"]].values.tolist() == [["张\n三", 3], ["李四", 5]]
+
+
+def test_excel_rows_are_numbered_as_the_sheet_shows_them_despite_empty_rows_above(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [[], [], TITLE, [], ["", "户编号", "姓名", "证件号码"],
+                                                           ["", "H1", "张三", ID_A]]})
+    assert read_source(tmp_path, "system").frame["_row"].tolist() == [6]
+
+
+def test_format_is_decided_by_content_not_extension(tmp_path):
+    folder = tmp_path / "system"
+    write_csv(folder / "text.xlsx", [["户编号", "姓名", "证件号码"], ["H1", "张三", ID_A]])
+    write_xlsx(folder / "real.xlsx", {"Sheet1": [["户编号", "姓名", "证件号码"], ["H2", "李四", ID_B]]})
+    (folder / "renamed.xls").write_bytes((folder / "real.xlsx").read_bytes())
+    result = read_source(tmp_path, "system")
+    assert result.problems.empty
+    assert sorted(result.frame["_file"]) == ["real.xlsx#Sheet1", "renamed.xls#Sheet1", "text.xlsx"]
+    assert any("text.xlsx" in note and "CSV" in note for note in result.notes)
+
+
+def test_html_saved_as_xls_is_read_or_reported_clearly(tmp_path):
+    html = ("<html><body><table><tr><td>户编号</td><td>姓名</td><td>证件号码</td></tr>"
+            f"<tr><td>H1</td><td>张三</td><td>{ID_A}</td></tr></table></body></html>")
+    (tmp_path / "system").mkdir()
+    (tmp_path / "system" / "export.xls").write_text(html, encoding="utf-8")
+    result = read_source(tmp_path, "system")
+    if result.problems.empty:   # lxml or bs4 present: the table is read
+        assert result.frame["姓名"].tolist() == ["张三"]
+    else:
+        assert result.problems["problem"].tolist()[0].startswith("文件其实是网页(HTML)格式")
+
+
+def test_password_protected_workbook_is_one_file_problem(tmp_path):
+    (tmp_path / "system").mkdir()
+    fake = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100 + "EncryptionInfo".encode("utf-16-le")
+    (tmp_path / "system" / "locked.xlsx").write_bytes(fake)
+    result = read_source(tmp_path, "system")
+    assert "密码" in result.problems["problem"].tolist()[0]
+
+
+def test_two_row_header_takes_column_names_from_the_row_below(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [
+        ["户编号", "姓名", "证件号码", "收入情况", ""],
+        ["", "", "", "工资性收入", "转移性收入"],
+        ["H1", "张三", ID_A, 1000, 200.5],
+    ]})
+    frame = read_source(tmp_path, "system").frame
+    assert frame[["工资性收入", "转移性收入", "_row"]].values.tolist() == [["1000", "200.5", 3]]
+
+
+def test_hidden_and_lock_files_are_ignored_by_source_files(tmp_path):
+    folder = tmp_path / "education"
+    write_csv(folder / "镇A" / "a.csv", [["x"]])
+    write_csv(folder / ".hidden.csv", [["x"]])
+    write_csv(folder / ".git" / "b.csv", [["x"]])
+    write_csv(folder / "~$a.xlsx", [["x"]])
+    files, notes = source_files(folder)
+    assert [p.relative_to(folder).as_posix() for p in files] == ["镇A/a.csv"]
+    assert len(notes) == 3
+
+
+def test_read_table_uses_the_given_aliases_for_other_tables(tmp_path):
+    write_xlsx(tmp_path / "feedback" / "镇A.xlsx", {"Sheet1": [["问题编号", "核实结果"], ["F1", "已改正"]]})
+    result = read_table([tmp_path / "feedback" / "镇A.xlsx"], tmp_path,
+                        {"问题编号": "finding_id", "核实结果": "result"}, ("finding_id",))
+    assert result.frame[["finding_id", "result", "_path"]].values.tolist() == [["F1", "已改正", "feedback/镇A.xlsx"]]
+
+
+def test_a_missing_source_folder_is_an_empty_frame_with_a_note(tmp_path):
+    result = read_source(tmp_path, "water")
+    assert result.frame.empty and result.problems.empty and result.notes
