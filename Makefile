@@ -1,0 +1,31 @@
+# recon: the two commands of the README.
+#   make demo   set up (venv + install) and run the reconciliation on a demo county
+#   make test   set up and run the tests
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+AS_OF  ?= 2025-06-30
+
+.PHONY: setup demo test ui bench clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+demo: setup
+	$(BIN)/recon demo --out demo_drop --households 300 --seed 7 --as-of $(AS_OF)
+	$(BIN)/recon run --data demo_drop --out out --as-of $(AS_OF)
+
+test: setup
+	$(BIN)/pytest -n 2
+
+ui: setup
+	DAGSTER_HOME=$(CURDIR)/.dagster_home RECON_DATA_DIR=demo_drop RECON_OUT_DIR=out RECON_AS_OF=$(AS_OF) \
+	  sh -c 'mkdir -p $$DAGSTER_HOME && $(BIN)/dagster dev -w workspace.yaml'
+
+clean:
+	rm -rf demo_drop out .dagster_home

@@ -1,0 +1,40 @@
+"""Dagster metadata that is safe to show: counts, markdown tables and
+previews with 证件号码 and names masked (personal data stays in the files)."""
+from __future__ import annotations
+
+import pandas as pd
+from dagster import MetadataValue
+
+from recon.ids import mask_id
+
+ID_COLUMNS = ("证件号码", "户主证件号码", "id_number")
+NAME_COLUMNS = ("姓名", "name", "head_name")
+HIDDEN = ("_id_raw", "_name_key", "_num_证件号码", "_num_户主证件号码", "_path")
+
+
+def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
+    if frame is None or frame.empty:
+        return MetadataValue.md("（无数据）")
+    shown = frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).head(rows).copy()
+    for column in ID_COLUMNS:
+        if column in shown.columns:
+            shown[column] = mask_id(shown[column])
+    for column in NAME_COLUMNS:
+        if column in shown.columns:
+            names = shown[column].astype("string")
+            shown[column] = names.str.slice(0, 1) + names.str.slice(1).str.replace(r".", "*", regex=True)
+    shown = shown.astype("string").fillna("")
+    return MetadataValue.md(markdown_table(shown))
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "（无）"
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    body = frame.astype("string").fillna("").agg(" | ".join, axis=1)
+    return "\n".join([header, rule, *("| " + body.str.replace("\n", " ") + " |")])
+
+
+def counts_table(counts: pd.DataFrame) -> MetadataValue:
+    return MetadataValue.md(markdown_table(counts))

@@ -1,0 +1,156 @@
+"""The `recon` command (CONTRACT.md §1).
+
+recon run  --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL]
+recon demo --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
+
+`run` materialises the same asset graph as the Dagster UI, in-process. Exit 0
+when the run completed, whatever it found; non-zero with one clear line on
+stderr when it could not complete."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+console = Console(stderr=True)
+
+
+class UsageProblem(Exception):
+    """A run that cannot start: the message is the one line the user sees."""
+
+
+def parse_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"日期应为 YYYY-MM-DD: {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="recon", description="核对村级台账、监测系统与行业部门数据 / reconcile a county's data drop")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the reconciliation on a data drop")
+    run.add_argument("--data", required=True, type=Path, help="the data drop (CONTRACT.md §2)")
+    run.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    run.add_argument("--as-of", type=parse_date, help="reporting date YYYY-MM-DD (default: today)")
+    run.add_argument("--config", type=Path, help="settings YAML (RULES.md §Settings)")
+    run.add_argument("--db", help="SQLAlchemy URL of the registry (default: SQLite OUT/recon.db; env RECON_DATABASE_URL)")
+    demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
+    demo.add_argument("--out", required=True, type=Path)
+    demo.add_argument("--households", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--as-of", type=parse_date, default="2025-06-30")
+    return parser
+
+
+def check_drop(data: Path) -> None:
+    if not data.is_dir():
+        raise UsageProblem(f"数据目录不存在或不可读: {data}")
+    for required in ("system", "ledger"):
+        folder = data / required
+        if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
+            raise UsageProblem(f"数据目录 {data} 中缺少必需的 {required}/ 文件夹或其中没有文件")
+
+
+def check_database(url: str | None) -> None:
+    """An unreachable registry stops the run before anything is written."""
+    if not url:
+        return
+    from recon.registry import RegistryUnavailable, check_reachable
+    try:
+        check_reachable(url)
+    except RegistryUnavailable as exc:
+        raise UsageProblem(str(exc)) from None
+
+
+def command_run(args) -> int:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from dagster import DagsterInstance, mem_io_manager
+
+    from assets.resources import ReconConfig
+    from pipelines.definitions import build_definitions
+    from pipelines.progress import HANDLER
+    from recon.settings import Settings, SettingsError
+
+    check_drop(args.data)
+    try:
+        Settings.load(args.config)
+    except SettingsError as exc:
+        raise UsageProblem(str(exc)) from None
+    db_url = args.db or os.environ.get("RECON_DATABASE_URL") or None
+    check_database(db_url)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    recon = ReconConfig(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
+                        config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
+    defs = build_definitions(recon, io_manager=mem_io_manager)
+    job = defs.get_job_def("reconcile")
+    console.print(f"[bold]recon[/bold] {args.data} → {args.out}  (as-of {recon.as_of_date()})")
+    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}},
+                                    instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    if not result.success:
+        raise UsageProblem(first_failure(result))
+    print_summary(result, HANDLER.timings)
+    return 0
+
+
+def first_failure(result) -> str:
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            cause = error.cause or error
+            while cause.cause is not None:
+                cause = cause.cause
+            message = (cause.message or error.message).strip().splitlines()[-1]
+            return f"运行未完成（{event.step_key}）: {message}"
+    return "运行未完成"
+
+
+def print_summary(result, timings: dict[str, float]) -> None:
+    from recon.columns import SOURCES
+    table = Table(title="读取 / rows read", show_edge=False)
+    table.add_column("source"); table.add_column("rows", justify="right"); table.add_column("input problems", justify="right")
+    for source in SOURCES:
+        core = result.output_for_node(f"core_{source}")
+        rows = "—" if core.frame is None else str(len(core.frame))
+        table.add_row(source, rows, str(len(core.problems)))
+    console.print(table)
+    outcome = result.output_for_node("registry_run")
+    current = outcome.current
+    by_severity = current["severity"].value_counts().to_dict()
+    by_status = current["status"].value_counts().to_dict()
+    console.print(f"问题 findings: {len(current)}  (high {by_severity.get('high', 0)}, medium {by_severity.get('medium', 0)}, "
+                  f"low {by_severity.get('low', 0)}; new {by_status.get('new', 0)}, open {by_status.get('open', 0)}, "
+                  f"reopened {by_status.get('reopened', 0)}); 销号 resolved {len(outcome.resolved)}; "
+                  f"suppressed {len(outcome.suppressed)}")
+    skipped = result.output_for_node("findings").skipped
+    if len(skipped):
+        reasons = skipped.groupby("reason")["rule"].agg(",".join)
+        console.print(f"未运行的规则 skipped rules: {len(skipped)} — " +
+                      "; ".join(f"{rules}: {reason}" for reason, rules in reasons.items()))
+    console.print("stage times: " + ", ".join(f"{stage} {t:.1f}s" for stage, t in timings.items()))
+
+
+def command_demo(args) -> int:
+    from recon.demo import generate
+    summary = generate(args.out, households=args.households, seed=args.seed, as_of=dt.date.fromisoformat(args.as_of))
+    console.print(f"demo drop written to {args.out}: {summary}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return command_run(args) if args.command == "run" else command_demo(args)
+    except UsageProblem as exc:
+        print(f"recon: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
