@@ -39,3 +39,110 @@ def registered_members(ctx: RuleContext) -> pd.DataFrame:
     registered = households.loc[households["registered"], "household_id"]
     members = system[system["household_id"].isin(registered) & system["_id_valid"]]
     return members
+
+
+# --- Shared by the sector and monitoring groups (education … monitoring) ---
+
+def registered_households(ctx: RuleContext) -> pd.DataFrame:
+    """One row per registered household with the columns of a household
+    finding: county, township, village, household_id and the 户主's id_number
+    and name; the household fields follow as recon.match gives them."""
+    households = ctx.households
+    out = households[households["registered"].fillna(False).astype(bool)].copy()
+    county = out["county"] if "county" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
+    out["county"] = county.astype("string").fillna(ctx.county)
+    out["id_number"] = out["head_id"].astype("string")
+    out["name"] = out["head_name"].astype("string")
+    return out.reset_index(drop=True)
+
+
+def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """One row per person (valid 证件号码) of a registered household, with the
+    columns of a person finding (county, township, village, household_id,
+    id_number, name), `household_type` (the household's 户类型) and the member
+    row's own `columns` where the system has them. A person on several rows
+    (ID02) counts once, with their first row."""
+    members = registered_members(ctx).drop_duplicates("证件号码")
+    keep = ["household_id", "证件号码", "姓名"] + [c for c in columns if c in members.columns]
+    households = registered_households(ctx)
+    households = households[["household_id", "county", "township", "village"]].assign(
+        household_type=households["户类型"].astype("string") if "户类型" in households.columns else pd.NA)
+    persons = members[keep].merge(households, on="household_id", how="left")
+    return persons.rename(columns={"证件号码": "id_number", "姓名": "name"}).reset_index(drop=True)
+
+
+def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
+    """(row, household_id) pairs for sector rows (housing, water): a row belongs
+    to the system household whose 户编号 it carries, else to the registered
+    households any of whose members has its 证件号码. `row` is the index label
+    in `rows`; unlinked rows are absent."""
+    pairs = []
+    by_code = pd.Series(False, index=rows.index)
+    if "户编号" in rows.columns:
+        code = rows["户编号"].astype("string").str.strip()
+        by_code = code.isin(ctx.households["household_id"].dropna()).fillna(False).astype(bool)
+        pairs.append(pd.DataFrame({"row": rows.index[by_code], "household_id": code[by_code].to_numpy()}))
+    if "证件号码" in rows.columns:
+        members = registered_members(ctx)[["证件号码", "household_id"]].drop_duplicates()
+        rest = pd.DataFrame({"row": rows.index[~by_code], "证件号码": rows.loc[~by_code, "证件号码"].to_numpy()})
+        pairs.append(rest.dropna().merge(members, on="证件号码")[["row", "household_id"]])
+    if not pairs:
+        return pd.DataFrame({"row": pd.Series(dtype=rows.index.dtype), "household_id": pd.Series(dtype="string")})
+    linked = pd.concat(pairs, ignore_index=True).drop_duplicates()
+    return linked.astype({"household_id": "string"})
+
+
+def household_label(frame: pd.DataFrame) -> pd.Series:
+    """How a message names a household: 户主 name + 户, else its 户编号."""
+    name = frame["name"].astype("string")
+    return (name + "户").fillna("户编号" + frame["household_id"].astype("string")).fillna("该户")
+
+
+def amount_text(values: pd.Series) -> pd.Series:
+    """Amounts as a clerk writes them: 12345 or 12345.5 (NA stays NA)."""
+    rounded = values.astype("Float64").round(2)
+    text = rounded.astype("string").str.replace(r"\.0+$", "", regex=True).str.replace(r"(\.\d*?)0+$", r"\1", regex=True)
+    return text
+
+
+def column(frame: pd.DataFrame, name: str, dtype: str = "string") -> pd.Series:
+    """frame[name], or an all-unknown column when the source lacks it."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(pd.NA, index=frame.index, dtype=dtype)
+
+
+def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
+    """Ledger households that may be registered ones: mapped to a registered
+    system household, or unmapped and not known (by their own 户类型) to be
+    another type — village 户册 that list every household stay quiet."""
+    ledger_households = ctx.ledger_households
+    registered = ctx.households.set_index("household_id")["registered"]
+    mapped_registered = ledger_households["household_id"].map(registered).fillna(False).astype(bool)
+    own_type = (ledger_households["户类型"] if "户类型" in ledger_households.columns
+                else pd.Series(pd.NA, index=ledger_households.index, dtype="string"))
+    other_type = own_type.notna() & ~own_type.isin(REGISTERED_TYPES)
+    unmapped = ledger_households["household_id"].isna() & ~other_type.fillna(False).astype(bool)
+    return ledger_households[mapped_registered | unmapped]
+
+
+def ledger_rows_in_scope(ctx: RuleContext) -> pd.DataFrame:
+    """Ledger rows of ledger_households_in_scope (and rows before any head,
+    whose household is unknown)."""
+    ledger = ctx.source("ledger")
+    kept = ledger_households_in_scope(ctx)["ledger_household"]
+    return ledger[ledger["ledger_household"].isin(kept) | ledger["ledger_household"].isna()]
+
+
+def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) -> pd.Series:
+    """household_id for a finding about ledger households: the mapped system
+    户编号, else the ledger's own 户编号, else 台账 + the masked head ID (never
+    a full ID number outside the id_number column)."""
+    from recon.ids import mask_id
+    ledger = ctx.source("ledger")
+    own = pd.Series(pd.NA, index=ledger_households.index, dtype="string")
+    if "户编号" in ledger.columns:
+        numbers = ledger.dropna(subset=["ledger_household"]).drop_duplicates("ledger_household")
+        own = ledger_households["ledger_household"].map(numbers.set_index("ledger_household")["户编号"]).astype("string")
+    fallback = "台账:" + mask_id(ledger_households["ledger_household"])
+    return ledger_households["household_id"].fillna(own).fillna(fallback).astype("string")

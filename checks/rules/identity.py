@@ -1,0 +1,278 @@
+"""Identity and household structure: ID01–ID07, HH01–HH03, LED01, HUK01 (RULES.md).
+
+Scope (RULES.md §Terms: registered households unless a rule says otherwise):
+- ID01 and ID02 name their own scope — "a system or ledger row", "more than
+  one row of the system, or of the ledger" — so they look at every row: an
+  unreadable or doubled ID is a defect of the record whatever the household,
+  and a ledger row cannot be placed in a household before its ID links it.
+- Ledger-side rules (ID05, ID07, HH01, HH02 on the ledger) look at ledger
+  households that map to a registered system household or map to none and
+  do not call themselves another 户类型 (common.ledger_households_in_scope).
+- ID06 fires when either side puts the person in a registered household.
+- Everything else: members of registered system households.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from checks.rules.base import RuleContext, empty_findings, findings, rule
+from checks.rules.common import (birth_dates, deregistered_ids, ledger_household_label, ledger_households_in_scope,
+                                 ledger_rows_in_scope, registered_members)
+from checks.rules.id_suggest import name_key, suggest
+from recon.ids import mask_id
+
+IDENTITY = dict(group="identity", category="身份信息")
+HOUSEHOLD = dict(group="identity", category="家庭与收入")
+SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
+
+
+def text(values) -> pd.Series:
+    return pd.Series(values).astype("string").fillna("")
+
+
+def located(ctx: RuleContext, source: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows with county/township/village in the system's spelling (via their
+    household) where known, else their own; and household_id for findings
+    (the ledger's own 户编号 when the household is not in the system)."""
+    frame = ctx.source(source) if frame is None else frame
+    places = ctx.households.set_index("household_id")[["county", "township", "village"]]
+    out = frame.copy()
+    for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
+        mine = frame[own].astype("string") if own in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
+        out[column] = frame["household_id"].map(places[column]).astype("string").fillna(mine)
+    if source == "ledger" and "户编号" in frame.columns:
+        out["household_id"] = frame["household_id"].fillna(frame["户编号"])
+    out["id_number"] = frame["证件号码"]
+    out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
+    out["file"], out["row"] = frame["_file"], frame["_row"]
+    return out
+
+
+def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
+    """(township, village) pairs that have ledger rows: the ledger's own and
+    those of the system households its rows map to."""
+    ledger = located(ctx, "ledger")
+    own = ctx.source("ledger")
+    pairs = [ledger[["township", "village"]]]
+    if {"乡镇", "行政村"} <= set(own.columns):
+        pairs.append(own[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1))
+    return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").dropna().drop_duplicates())
+
+
+def in_villages(frame: pd.DataFrame, villages: pd.MultiIndex) -> pd.Series:
+    return pd.Series(pd.MultiIndex.from_frame(frame[["township", "village"]].astype("string")).isin(villages),
+                     index=frame.index)
+
+
+@rule("ID01", level="row", severity="high", key=("file", "row"), title="证件号码无效", **IDENTITY)
+def invalid_id(ctx: RuleContext) -> pd.DataFrame:
+    rows = {source: located(ctx, source) for source in ("system", "ledger")}
+    bad = pd.concat([frame[~frame["_id_valid"].astype(bool)].assign(source=source)
+                     for source, frame in rows.items()], ignore_index=True)
+    if bad.empty:
+        return empty_findings()
+    hint = suggest(ctx, bad, rows).reindex(bad.index)
+    raw = bad["_id_raw"].astype("string").fillna("")
+    reason = bad["_id_problem"].astype("string").fillna("证件号码无效").str.removeprefix("证件号码")
+    empty = raw.str.strip() == ""
+    who = text(bad["name"]).where(text(bad["name"]) != "", "该成员")
+    message = np.where(empty, who + "的证件号码为空，请补录",
+                       who + '的证件号码"' + text(mask_id(raw)) + '"无效（' + reason + "），请核对后更正")
+    message = pd.Series(message, index=bad.index, dtype="string")
+    note = np.where(hint["fuzzy"].eq(True).to_numpy(bool), "（姓名相近，系统建议，请核实）", "（系统建议，请核实）")
+    suggestion = "；疑似正确证件号码为 " + text(mask_id(hint["suggested"])) + note
+    message = message.where(hint["suggested"].isna(), message.str.removesuffix("，请核对后更正") + suggestion)
+    bad = bad.assign(id_number=raw, message=message, field="证件号码", actual=raw.where(hint["suggested"].notna()),
+                     expected=hint["suggested"])
+    return findings(bad)
+
+
+@rule("ID02", level="person", severity="high", key=("id_number", "source"), title="证件号码重复", **IDENTITY)
+def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
+    parts = []
+    for source in ("system", "ledger"):
+        rows = located(ctx, source)
+        rows = rows[rows["_id_valid"].astype(bool)]
+        rows = rows.assign(times=rows.groupby("id_number")["id_number"].transform("size"))
+        doubled = rows[rows["times"] > 1]
+        where = (doubled.dropna(subset=["household_id"]).drop_duplicates(["id_number", "household_id"])
+                 .groupby("id_number")["household_id"].agg("、".join))
+        first = doubled.drop_duplicates("id_number")
+        message = (text(first["name"]) + "（证件号码" + text(mask_id(first["id_number"])) + "）在" + SOURCE_LABEL[source]
+                   + "中出现" + text(first["times"]) + "次（户编号 " + text(first["id_number"].map(where)) + "），请删除重复记录")
+        parts.append(findings(first.assign(source=source, field="证件号码", actual=first["times"], message=message,
+                                           file=pd.NA, row=pd.NA)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def both(ctx: RuleContext) -> pd.DataFrame:
+    """Persons on a system row and a ledger row (valid IDs), one pair per ID."""
+    sides = []
+    for source in ("system", "ledger"):
+        rows = located(ctx, source)
+        rows = rows[rows["_id_valid"].astype(bool)].drop_duplicates("id_number")
+        sides.append(rows.assign(compared_name=name_key(rows)))
+    return sides[0].merge(sides[1], on="id_number", suffixes=("", "_ledger"))
+
+
+@rule("ID03", level="person", severity="medium", key=("id_number",), title="姓名不一致", **IDENTITY)
+def name_differs(ctx: RuleContext) -> pd.DataFrame:
+    pairs = both(ctx)
+    pairs = pairs[pairs["id_number"].isin(registered_members(ctx)["证件号码"])]
+    differs = (pairs["compared_name"] != pairs["compared_name_ledger"]).fillna(False).to_numpy(bool)
+    pairs = pairs[differs]
+    message = ("证件号码" + text(mask_id(pairs["id_number"])) + "的姓名系统为" + text(pairs["name"]) + "、台账为"
+               + text(pairs["name_ledger"]) + "，请核实后统一")
+    return findings(pairs.assign(source="system|ledger", field="姓名", expected=pairs["name"],
+                                 actual=pairs["name_ledger"], message=message, file=pd.NA, row=pd.NA))
+
+
+@rule("ID04", level="person", severity="high", key=("id_number",), title="系统有台账无", **IDENTITY)
+def missing_from_ledger(ctx: RuleContext) -> pd.DataFrame:
+    # A village with no ledger rows at all is one LED01 finding, not one ID04 per member.
+    members = located(ctx, "system", registered_members(ctx)).drop_duplicates("id_number")
+    ledger = ctx.source("ledger")
+    absent = ~members["id_number"].isin(ledger.loc[ledger["_id_valid"].astype(bool), "证件号码"])
+    members = members[absent & in_villages(members, ledger_villages(ctx))]
+    message = text(members["name"]) + "在系统中（户编号 " + text(members["household_id"]) + "），但村级台账中没有此人，请核实并补录台账"
+    return findings(members.assign(source="system|ledger", message=message, file=pd.NA, row=pd.NA))
+
+
+@rule("ID05", level="person", severity="high", key=("id_number",), title="台账有系统无", **IDENTITY)
+def missing_from_system(ctx: RuleContext) -> pd.DataFrame:
+    rows = located(ctx, "ledger", ledger_rows_in_scope(ctx))
+    rows = rows[rows["_id_valid"].astype(bool)].drop_duplicates("id_number")
+    system = ctx.source("system")
+    rows = rows[~rows["id_number"].isin(system.loc[system["_id_valid"].astype(bool), "证件号码"])]
+    message = text(rows["name"]) + "在村级台账中，但系统中没有此人，请核实是否应录入系统"
+    return findings(rows.assign(source="system|ledger", message=message))
+
+
+@rule("ID06", level="person", severity="medium", key=("id_number",), title="户籍归属不一致", **IDENTITY)
+def other_household(ctx: RuleContext) -> pd.DataFrame:
+    pairs = both(ctx)
+    registered = set(ctx.households.loc[ctx.households["registered"], "household_id"])
+    pairs = pairs.dropna(subset=["household_id", "household_id_ledger"])
+    pairs = pairs[(pairs["household_id"] != pairs["household_id_ledger"])
+                  & (pairs["household_id"].isin(registered) | pairs["household_id_ledger"].isin(registered))]
+    message = (text(pairs["name"]) + "在系统中属户编号 " + text(pairs["household_id"]) + "，台账却把其列在对应户编号 "
+               + text(pairs["household_id_ledger"]) + " 的户中，请核实家庭成员归属")
+    return findings(pairs.assign(source="system|ledger", field="户编号", expected=pairs["household_id"],
+                                 actual=pairs["household_id_ledger"], message=message, file=pd.NA, row=pd.NA))
+
+
+@rule("ID07", level="person", severity="low", key=("id_number", "source"), title="性别或出生日期与证件号码不符", **IDENTITY)
+def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
+    parts = []
+    for source, rows in (("system", registered_members(ctx)), ("ledger", ledger_rows_in_scope(ctx))):
+        rows = located(ctx, source, rows[rows["_id_valid"].astype(bool)])
+        id_sex = pd.Series(np.where(rows["id_number"].str.slice(16, 17).astype(int) % 2 == 1, "男", "女"),
+                           index=rows.index, dtype="string")
+        id_birth = birth_dates(rows["id_number"])
+        sex = rows["性别"] if "性别" in rows.columns else pd.Series(pd.NA, index=rows.index, dtype="string")
+        birth = rows["出生日期"] if "出生日期" in rows.columns else pd.Series(pd.NaT, index=rows.index)
+        sex_wrong = (sex.notna() & (sex != id_sex)).fillna(False).to_numpy(bool)
+        birth_wrong = (birth.notna() & (birth.dt.normalize() != id_birth)).to_numpy(bool)
+        birth_text, id_birth_text = birth.dt.strftime("%Y-%m-%d"), id_birth.dt.strftime("%Y-%m-%d")
+        field = np.select([sex_wrong & birth_wrong, sex_wrong], ["性别、出生日期", "性别"], "出生日期")
+        expected = np.select([sex_wrong & birth_wrong, sex_wrong], [id_sex + "、" + id_birth_text, id_sex], id_birth_text)
+        actual = np.select([sex_wrong & birth_wrong, sex_wrong], [sex + "、" + birth_text, sex], birth_text)
+        rows = rows.assign(field=field, expected=expected, actual=actual)[sex_wrong | birth_wrong]
+        rows = rows.drop_duplicates("id_number")
+        message = (text(rows["name"]) + "的" + text(rows["field"]) + "在" + SOURCE_LABEL[source] + "中为" + text(rows["actual"])
+                   + "，与证件号码显示的" + text(rows["expected"]) + "不符，请核实")
+        parts.append(findings(rows.assign(source=source, message=message)))
+    return pd.concat(parts, ignore_index=True)
+
+
+def household_parts(ctx: RuleContext) -> list[tuple[str, pd.DataFrame]]:
+    """(source, households in scope) with household_id for findings."""
+    system = ctx.households[ctx.households["registered"]]
+    ledger = ledger_households_in_scope(ctx)
+    ledger = ledger.assign(household_id=ledger_household_label(ctx, ledger))
+    return [("system", system), ("ledger", ledger)]
+
+
+def household_findings(frame: pd.DataFrame, **columns) -> pd.DataFrame:
+    return findings(frame.assign(id_number=frame["head_id"], name=frame["head_name"], **columns)
+                    .drop_duplicates(["household_id"]))
+
+
+def who(frame: pd.DataFrame) -> pd.Series:
+    """户主X家 or 户编号Y (a household without a head)."""
+    return ("户主" + text(frame["head_name"]) + "家").where(frame["head_name"].notna(), "户编号 " + text(frame["household_id"]))
+
+
+@rule("HH01", level="household", severity="medium", key=("household_id", "source"), title="家庭人数与成员数不符",
+      needs=(("system", ("人数",)),), **HOUSEHOLD)
+def size_differs(ctx: RuleContext) -> pd.DataFrame:
+    parts = []
+    for source, frame in household_parts(ctx):
+        if "人数" not in frame.columns:
+            continue
+        frame = frame[(frame["人数"].notna() & (frame["人数"] != frame["member_rows"])).fillna(False).to_numpy(bool)]
+        message = (who(frame) + "在" + SOURCE_LABEL[source] + "中登记人数为" + text(frame["人数"]) + "人，但有"
+                   + text(frame["member_rows"]) + "条成员记录，请核实")
+        parts.append(household_findings(frame, source=source, field="人数", expected=frame["member_rows"],
+                                        actual=frame["人数"], message=message))
+    return pd.concat(parts, ignore_index=True) if parts else empty_findings()
+
+
+@rule("HH02", level="household", severity="medium", key=("household_id", "source"), title="户主人数不为一",
+      needs=(("system", ("与户主关系",)),), **HOUSEHOLD)
+def head_count_wrong(ctx: RuleContext) -> pd.DataFrame:
+    parts = []
+    for source, frame in household_parts(ctx):
+        frame = frame[(frame["head_count"] != 1).fillna(False).to_numpy(bool)]
+        message = (who(frame) + "在" + SOURCE_LABEL[source] + "中有" + text(frame["head_count"])
+                   + "名成员与户主关系为户主，应有且只有一名，请核实")
+        parts.append(household_findings(frame, source=source, field="与户主关系", expected="1",
+                                        actual=frame["head_count"], message=message))
+    return pd.concat(parts, ignore_index=True)
+
+
+def shown(values: pd.Series) -> pd.Series:
+    """Values as a clerk reads them (booleans as 是/否)."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.map({True: "是", False: "否"}).astype("string")
+    return values.astype("string")
+
+
+@rule("HH03", level="household", severity="medium", key=("household_id", "field"), title="户类型或风险状态不一致",
+      needs=(("system", ("户类型",)),), **HOUSEHOLD)
+def type_differs(ctx: RuleContext) -> pd.DataFrame:
+    system = ctx.households[ctx.households["registered"]]
+    pairs = system.merge(ctx.ledger_households.dropna(subset=["household_id"]), on="household_id",
+                         suffixes=("", "_ledger"))
+    parts = []
+    for field in ("户类型", "风险是否消除"):
+        if field not in system.columns or f"{field}_ledger" not in pairs.columns:
+            continue
+        expected, actual = shown(pairs[field]), shown(pairs[f"{field}_ledger"])
+        differs = pairs[(expected.notna() & actual.notna() & (expected != actual)).fillna(False).to_numpy(bool)]
+        expected, actual = expected[differs.index], actual[differs.index]
+        message = who(differs) + "的" + field + "系统为" + text(expected) + "、台账为" + text(actual) + "，请核实后统一"
+        parts.append(household_findings(differs, source="system|ledger", field=field, expected=expected,
+                                        actual=actual, message=message))
+    return pd.concat(parts, ignore_index=True) if parts else empty_findings()
+
+
+@rule("LED01", level="village", severity="high", key=("township", "village"), title="村级台账缺失", **IDENTITY)
+def village_without_ledger(ctx: RuleContext) -> pd.DataFrame:
+    registered = ctx.households[ctx.households["registered"]]
+    villages = (registered.groupby(["township", "village"], dropna=False, as_index=False)
+                .agg(county=("county", "first"), households=("household_id", "size")))
+    villages = villages[~in_villages(villages, ledger_villages(ctx))]
+    message = (text(villages["township"]) + text(villages["village"]) + "在系统中有" + text(villages["households"])
+               + "户脱贫户或监测户，但没有收到该村的村级台账，请补报")
+    return findings(villages.assign(source="system|ledger", message=message))
+
+
+@rule("HUK01", level="person", severity="high", key=("id_number",), title="已注销人员仍在户内",
+      needs=(("hukou", ("户籍状态", "注销日期")),), **IDENTITY)
+def deregistered_member(ctx: RuleContext) -> pd.DataFrame:
+    members = located(ctx, "system", registered_members(ctx)).drop_duplicates("id_number")
+    members = members[members["id_number"].isin(deregistered_ids(ctx))]
+    message = text(members["name"]) + "已在户籍系统中死亡或迁出注销，但仍是户编号 " + text(members["household_id"]) + " 的成员，请核实后标注或删除"
+    return findings(members.assign(source="system|hukou", message=message, file=pd.NA, row=pd.NA))
