@@ -1,0 +1,114 @@
+"""pandera schemas of the core frames (docs/internals.md §Core frames), one per
+source, built from the column maps of recon/columns.py plus domain checks.
+
+`validate` reports every failing cell as an input problem and sets exactly
+that cell to unknown (NA); its row flows on.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from recon.columns import HEALTH, INCOME_COLUMNS, SOURCES, VALUE_SETS, kinds
+from recon.problems import PATH, concat, problems, row_problems
+
+DTYPES = {
+    "date": "datetime64[ns]", "month": "datetime64[ns]", "yesno": pd.BooleanDtype(),
+    "amount": pd.Float64Dtype(), "int": pd.Int64Dtype(), "year": pd.Int64Dtype(),
+}
+STRING = pd.StringDtype()
+# Columns added by recon.normalise beside the canonical ones.
+DERIVED = {"_id_raw": STRING, "_id_valid": bool, "_id_problem": STRING, "_name_key": STRING}
+
+NOT_IN_SET = "不在取值范围内"  # quoted as 不在取值范围内：'xx'; other checks say ，实际为 xx
+NON_NEGATIVE = (*[c for c in INCOME_COLUMNS if c not in ("家庭纯收入", "人均纯收入")], "个人自付费用")
+FIXED_SETS = {"sex": ("男", "女"), "grade": ("A", "B", "C", "D")}
+EARLIEST_DATE = pd.Timestamp("1900-01-01")
+
+
+def _checks(column: str, kind: str, as_of: dt.date) -> list[pa.Check]:
+    checks = []
+    if column in VALUE_SETS and kind == "code":
+        checks.append(pa.Check.isin(VALUE_SETS[column], error=NOT_IN_SET))
+    if kind in FIXED_SETS:
+        checks.append(pa.Check.isin(FIXED_SETS[kind], error=NOT_IN_SET))
+    if kind == "health":
+        label = "(?:" + "|".join(HEALTH) + ")"
+        checks.append(pa.Check.str_matches(f"^{label}(?:、{label})*$", error=NOT_IN_SET))
+    if kind in ("date", "month"):
+        checks.append(pa.Check.in_range(EARLIEST_DATE, pd.Timestamp(as_of),
+                                        error=f"{column}应在1900-01-01到{as_of:%Y-%m-%d}之间"))
+    if column == "人数":
+        checks.append(pa.Check.in_range(1, 30, error="人数应在1到30之间"))
+    if column in NON_NEGATIVE:
+        checks.append(pa.Check.ge(0, error=f"{column}不应为负数"))
+    if kind == "year":
+        checks.append(pa.Check.in_range(1990, as_of.year + 1, error=f"{column}应在1990到{as_of.year + 1}之间"))
+    return checks
+
+
+def schema_for(source: str, as_of: dt.date) -> pa.DataFrameSchema:
+    """The core-frame schema of one source at an as-of date (dates may not lie after it)."""
+    columns = {
+        column: pa.Column(DTYPES.get(kind, STRING), _checks(column, kind, as_of), nullable=True, required=False)
+        for column, kind in kinds(source).items()
+    }
+    columns |= {column: pa.Column(dtype, nullable=column != "_id_valid", required=False)
+                for column, dtype in DERIVED.items()}
+    return pa.DataFrameSchema(columns, name=f"core_{source}", coerce=True, strict=False)
+
+
+# For showing the schemas (e.g. as Dagster types): dated today.
+SCHEMAS: dict[str, pa.DataFrameSchema] = {source: schema_for(source, dt.date.today()) for source in SOURCES}
+
+
+def validate(source: str, frame: pd.DataFrame, as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(frame with failing cells set to NA, their input problems)."""
+    schema = schema_for(source, as_of or dt.date.today())
+    index = frame.index
+    work = frame.reset_index(drop=True)  # failure_cases index = position
+    try:
+        return schema.validate(work, lazy=True).set_axis(index), problems()
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+    on_cells = cases["index"].notna() & cases["column"].notna()
+    cell_cases = cases[on_cells].drop_duplicates(["column", "index"])
+    found = [_cell_problems(work, cell_cases), _frame_problems(work, cases[~on_cells])]
+    for column, failing in cell_cases.groupby("column")["index"]:  # columns, not rows
+        work.loc[failing.astype(int).to_numpy(), column] = pd.NA
+    try:
+        work = schema.validate(work, lazy=True)
+    except SchemaErrors:
+        pass  # only frame-level failures remain; they are reported above
+    found_problems = concat(found).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True)
+    return work.set_axis(index), found_problems
+
+
+def _cell_problems(work: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    # Shown as the clerk typed it: no midnight time of a date, no .0 of a whole number.
+    value = cases["failure_case"].astype(str).str.replace(r" 00:00:00$|\.0$", "", regex=True)
+    check = cases["check"].astype(str)
+    text = (check + "，实际为 " + value).where(check != NOT_IN_SET, check + "：'" + value + "'")
+    typed = check.str.match(r"(coerce_)?dtype\(")
+    text = text.where(~typed, "无法识别的值：'" + value + "'")
+    found = []
+    for column, group in text.groupby(cases["column"]):  # columns, not rows
+        positions = cases.loc[group.index, "index"].astype(int).to_numpy()
+        per_row = pd.Series(group.to_numpy(), index=positions).reindex(work.index)
+        found.append(row_problems(work, per_row.notna(), column, per_row))
+    return concat(found)
+
+
+def _frame_problems(work: pd.DataFrame, cases: pd.DataFrame) -> pd.DataFrame:
+    """A failure not tied to a cell: one file-level problem per file."""
+    if cases.empty or PATH not in work.columns:
+        return problems()
+    files = pd.Series(work[PATH].dropna().unique(), name="file")
+    failures = pd.DataFrame({
+        "column": cases["column"],
+        "problem": (cases["column"].fillna("").astype(str) + " 未通过检查：" + cases["check"].astype(str)).str.strip(),
+    }).drop_duplicates()
+    return problems(files.to_frame().merge(failures, how="cross").to_dict("records"))

@@ -1,0 +1,197 @@
+"""Cell parsers (recon/values.py) against the spellings of CONTRACT.md §2.9."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from recon import values as v
+
+DAY = pd.Timestamp("2023-05-01")
+
+
+def one(parser, cell, *args, **kwargs):
+    parsed, bad = parser(pd.Series([cell], dtype="string"), *args, **kwargs)
+    return parsed.iloc[0], bool(bad.iloc[0])
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("是", True), ("否", False), ("Y", True), ("n", False), ("1", True), ("0", False), ("√", True),
+    ("×", False), ("有", True), ("无", False), ("true", True), ("FALSE", False), ("TRUE", True),
+    (" 是\u3000", True), ("\u3000否 ", False), ("ｙ", True),
+])
+def test_yesno_every_spelling_of_contract_2_9(cell, expected):
+    assert one(v.parse_yesno, cell) == (expected, False)
+
+
+@pytest.mark.parametrize("cell", ["", "   ", "\u3000", None])
+def test_yesno_empty_is_unknown_never_no(cell):
+    parsed, bad = v.parse_yesno(pd.Series([cell], dtype="string"))
+    assert parsed.isna().all() and not bad.any()
+    assert str(parsed.dtype) == "boolean"
+
+
+def test_yesno_unknown_spelling_is_bad_and_na():
+    assert one(v.parse_yesno, "也许") == (pd.NA, True)
+
+
+@pytest.mark.parametrize("cell", [
+    "2023-05-01", "2023/5/1", "2023.5.1", "2023年5月1日", "20230501", "2023-05-01 00:00:00", "45047",
+    "２０２３－０５－０１", "２０２３年５月１日", " 2023 年 5 月 1 日 ",
+])
+def test_date_every_spelling_of_contract_2_9(cell):
+    assert one(v.parse_date, cell) == (DAY, False)
+
+
+@pytest.mark.parametrize("cell", ["202305", "2023-05", "2023/5", "2023年5月", "2023.05", "2023-05-01", "45047"])
+def test_month_column_reads_months_as_their_first_day(cell):
+    assert one(v.parse_date, cell, months=True) == (DAY, False)
+
+
+def test_month_column_keeps_a_full_date():
+    assert one(v.parse_date, "2023-05-17", months=True) == (pd.Timestamp("2023-05-17"), False)
+
+
+@pytest.mark.parametrize("cell", ["2023/13/45", "202305", "2023-05", "2023", "明天", "2023-02-30"])
+def test_date_column_rejects_impossible_dates_and_bare_months(cell):
+    parsed, bad = one(v.parse_date, cell)
+    assert pd.isna(parsed) and bad
+
+
+def test_excel_serial_numbers_follow_the_1900_system():
+    parsed, bad = v.parse_date(pd.Series(["1", "59", "61", "36526", "60"], dtype="string"))
+    assert parsed.tolist()[:4] == [pd.Timestamp(d) for d in ("1900-01-01", "1900-02-28", "1900-03-01", "2000-01-01")]
+    assert bad.tolist() == [False, False, False, False, True]  # serial 60 is Excel's 1900-02-29
+
+
+def test_date_dtype_is_datetime64_ns_and_empty_is_not_bad():
+    parsed, bad = v.parse_date(pd.Series(["", None, "2023-05-01"], dtype="string"))
+    assert str(parsed.dtype) == "datetime64[ns]"
+    assert parsed.isna().tolist() == [True, True, False] and not bad.any()
+
+
+@pytest.mark.parametrize("cell,expected", [
+    ("12345.6", 12345.6), ("12,345.6", 12345.6), ("12345.6元", 12345.6), ("１２３４５．６", 12345.6),
+    ("１２，３４５．６元", 12345.6), (" 12345.6 ", 12345.6), ("-800", -800.0), ("0", 0.0),
+])
+def test_amount_every_spelling_of_contract_2_9(cell, expected):
+    assert one(v.parse_amount, cell) == (expected, False)
+
+
+def test_amount_empty_is_unknown_never_zero():
+    parsed, bad = v.parse_amount(pd.Series(["", "  ", None], dtype="string"))
+    assert parsed.isna().all() and not bad.any() and str(parsed.dtype) == "Float64"
+
+
+@pytest.mark.parametrize("cell", ["约一万", "1e5", "nan", "inf", "-"])
+def test_amount_rejects_what_is_not_an_amount(cell):
+    parsed, bad = one(v.parse_amount, cell)
+    assert pd.isna(parsed) and bad
+
+
+@pytest.mark.parametrize("cell", ["3", "3.0", "3人", "３"])
+def test_int_accepts_counts(cell):
+    assert one(v.parse_int, cell) == (3, False)
+
+
+def test_int_dtype_and_bad_cells():
+    parsed, bad = v.parse_int(pd.Series(["三", "", "3.5"], dtype="string"))
+    assert str(parsed.dtype) == "Int64" and parsed.isna().all() and bad.tolist() == [True, False, True]
+
+
+@pytest.mark.parametrize("cell", ["2024", "2024年", "2024年度", "2024.0"])
+def test_year_spellings(cell):
+    assert one(v.parse_year, cell) == (2024, False)
+
+
+def test_text_strips_full_width_spaces_and_empty_is_na():
+    assert v.normalise_text(pd.Series(["\u3000 村A \u3000", "\u3000", ""], dtype="string")).tolist() == ["村A", pd.NA, pd.NA]
+
+
+def test_names_keep_display_and_unify_middle_dots_in_the_key():
+    cells = ["阿卜杜·热合曼", "阿卜杜•热合曼", "阿卜杜‧热合曼", "阿卜杜・热合曼", "阿卜杜．热合曼", " 阿卜杜 · 热合曼\u3000"]
+    display, key = v.normalise_name(pd.Series(cells, dtype="string"))
+    assert set(key) == {"阿卜杜·热合曼"}
+    assert display.iloc[5] == "阿卜杜 · 热合曼"  # only surrounding whitespace leaves the display name
+
+
+def test_name_key_removes_inner_whitespace_and_full_width():
+    display, key = v.normalise_name(pd.Series(["张 三", "ＡＢ", ""], dtype="string"))
+    assert key.tolist() == ["张三", "AB", pd.NA]
+
+
+def test_code_folds_putong_nonghu_to_yiban_nonghu():
+    assert one(v.normalise_code, " 普通农户 ", "户类型") == ("一般农户", False)
+
+
+def test_code_numeric_code_is_bad_never_a_label():
+    assert one(v.normalise_code, "1", "户类型") == (pd.NA, True)
+
+
+@pytest.mark.parametrize("column,cell,label", [
+    ("险种", "城乡居民医保", "城乡居民基本医疗保险"), ("险种", "居民医保", "城乡居民基本医疗保险"),
+    ("险种", "职工医保", "职工基本医疗保险"), ("学段", "大学", "本科及以上"), ("学段", "本科", "本科及以上"),
+    ("学籍状态", "在读", "在读"), ("户类型", "脱 贫 户", "脱贫户"),
+])
+def test_code_spellings_fold_to_their_label(column, cell, label):
+    assert one(v.normalise_code, cell, column) == (label, False)
+
+
+def test_code_outside_value_set_is_bad_and_empty_is_not():
+    parsed, bad = v.normalise_code(pd.Series(["未知类型", ""], dtype="string"), "户类型")
+    assert parsed.isna().all() and bad.tolist() == [True, False]
+
+
+def test_relation_drops_the_zhi_prefix():
+    parsed, bad = v.normalise_relation(pd.Series(["之子", "之女", "户主", "孙子", ""], dtype="string"))
+    assert parsed.tolist() == ["子", "女", "户主", "孙子", pd.NA] and not bad.any()
+
+
+def test_sex_labels_and_numeric_code_is_bad():
+    parsed, bad = v.parse_sex(pd.Series(["男", "女性", "M", "f", "1", "2"], dtype="string"))
+    assert parsed.tolist()[:4] == ["男", "女", "男", "女"]
+    assert bad.tolist() == [False] * 4 + [True, True]
+
+
+def test_grade_spellings():
+    parsed, bad = v.parse_grade(pd.Series(["A", "b", "C级", "d级", "一级", "四级", "E", "5"], dtype="string"))
+    assert parsed.tolist()[:6] == ["A", "B", "C", "D", "A", "D"]
+    assert bad.tolist() == [False] * 6 + [True, True]
+
+
+def test_health_splits_on_every_separator_and_joins_with_dunhao():
+    cells = ["残疾,长期慢性病", "残疾，长期慢性病", "长期慢性病、残疾", "残疾;长期慢性病", "健康", "残疾、外星病", ""]
+    parsed, bad = v.parse_health(pd.Series(cells, dtype="string", index=[7, 7, 8, 9, 10, 11, 12]))
+    assert parsed.tolist()[:5] == ["长期慢性病、残疾"] * 4 + ["健康"]
+    assert bad.tolist() == [False] * 5 + [True, False]
+    assert pd.isna(parsed.iloc[5])
+
+
+PARSERS = [v.parse_yesno, v.parse_date, lambda s: v.parse_date(s, months=True), v.parse_amount, v.parse_int,
+           v.parse_year, v.parse_sex, v.parse_grade, v.parse_health, v.normalise_relation,
+           lambda s: v.normalise_code(s, "户类型"), lambda s: (v.normalise_text(s), None), v.normalise_name]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.from_regex(r"\d{1,9}(\.\d{1,3})?", fullmatch=True)),
+                max_size=8))
+def test_parsers_never_raise_and_bad_means_non_empty(cells):
+    series = pd.Series(cells, dtype="object")
+    for parser in PARSERS:
+        parsed, bad = parser(series)
+        assert len(parsed) == len(series)
+        if bad is not None and parser is not v.normalise_name:
+            assert not (bad & v.normalise_text(series).isna()).any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=6))
+def test_text_name_and_code_normalising_is_idempotent(cells):
+    series = pd.Series(cells, dtype="string")
+    once = v.normalise_text(series)
+    assert v.normalise_text(once).equals(once)
+    _, key = v.normalise_name(series)
+    assert v.normalise_name(key)[1].equals(key)
+    code, _ = v.normalise_code(series, "户类型")
+    assert v.normalise_code(code, "户类型")[0].equals(code)
