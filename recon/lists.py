@@ -1,0 +1,268 @@
+"""Township correction lists (RULES.md §Lifecycle and lists, CONTRACT.md §4):
+one workbook per township with a 汇总 sheet, one sheet per category and a
+已销号 sheet, rows coloured by the 三色制.
+
+Every cell is written with write_string / write_number / write_blank, never
+write(), and the workbook is opened with strings_to_formulas off, so nothing
+the input holds can become a formula or a link.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+
+from recon.atomic import atomic_path, safe_filename
+from recon.ids import mask_id
+from recon.settings import Settings
+
+CATEGORIES = ("身份信息", "家庭与收入", "教育", "医疗", "住房", "饮水", "监测帮扶")
+RESOLVED_SHEET = "已销号"
+OTHER_SHEET = "其他"              # only when a finding carries no known category
+SUMMARY_SHEET = "汇总"
+UNKNOWN_TOWNSHIP = "未知乡镇"
+UNKNOWN_VILLAGE = "未填行政村"
+BIG_LIST_ROWS = 50_000            # above this a workbook streams rows (constant_memory)
+
+# (Chinese header, finding column) in sheet order; None = derived below.
+FINDING_HEADERS = [
+    ("问题编号", "issue_id"), ("规则", "rule"), ("严重程度", None), ("状态", None), ("三色", None),
+    ("乡镇", None), ("行政村", "village"), ("户编号", "household_id"), ("证件号码", None),
+    ("姓名", "name"), ("来源", "source"), ("文件", "file"), ("行号", None), ("字段", "field"),
+    ("应为", "expected"), ("实为", "actual"), ("问题描述", "message"), ("首次发现", None),
+    ("最近发现", None),
+]
+# Blank for the township to fill; returned lists are read back by these names.
+FILL_IN_HEADERS = ["整改责任人", "整改情况", "整改完成时间", "核实说明"]
+FEEDBACK_CHOICES = ["已整改", "核实无误"]
+HEADERS = [h for h, _ in FINDING_HEADERS] + FILL_IN_HEADERS
+NUMBER_HEADERS = {"行号"}
+
+SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "resolved": "已销号"}
+RED, YELLOW, GREEN = "红", "黄", "绿"
+FILLS = {RED: "#FFC7CE", YELLOW: "#FFEB9C", GREEN: "#C6EFCE"}
+MAX_WIDTH, MIN_WIDTH = 50, 6
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+
+# ---- frames ---------------------------------------------------------------
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series("", index=frame.index, dtype="string")
+    return frame[column].astype("string").fillna("").str.strip()
+
+
+def township_key(frame: pd.DataFrame) -> pd.Series:
+    """The township a finding is listed under (未知乡镇 when empty)."""
+    township = _text(frame, "township")
+    return township.mask(township == "", UNKNOWN_TOWNSHIP)
+
+
+def _datetimes(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame.columns:
+        return pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
+    return pd.to_datetime(frame[column], errors="coerce")
+
+
+def colours(frame: pd.DataFrame, as_of: dt.date, overdue_days: int) -> pd.Series:
+    """三色制: green resolved; red reopened, claimed fixed or open longer than
+    overdue_days since first_seen; yellow the other open and new findings."""
+    status = _text(frame, "status")
+    claimed = (frame["claimed_fixed"] if "claimed_fixed" in frame.columns
+               else pd.Series(False, index=frame.index)).astype("boolean").fillna(False)
+    first_seen = _datetimes(frame, "first_seen")
+    overdue = ((pd.Timestamp(as_of) - first_seen).dt.days > overdue_days).fillna(False)
+    red = (status == "reopened") | claimed.astype(bool) | overdue.astype(bool)
+    picked = np.select([(status == "resolved").to_numpy(bool), red.to_numpy(bool)], [GREEN, RED], default=YELLOW)
+    return pd.Series(picked, index=frame.index, dtype="string")
+
+
+def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
+    return _datetimes(frame, column).dt.strftime("%Y-%m-%d").astype("string").fillna("")
+
+
+def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd.DataFrame:
+    """Findings as the list shows them: HEADERS in order, text cells as str,
+    行号 as a number (NA blank), plus `_colour` and `_category`."""
+    ids = _text(frame, "id_number")
+    shown = {header: _text(frame, column) for header, column in FINDING_HEADERS if column}
+    shown.update({
+        "严重程度": _text(frame, "severity").map(SEVERITY_LABELS).fillna(_text(frame, "severity")),
+        "状态": _text(frame, "status").map(STATUS_LABELS).fillna(_text(frame, "status")),
+        "三色": colours(frame, as_of, settings.overdue_days),
+        "乡镇": township_key(frame),
+        "证件号码": mask_id(ids).fillna("") if settings.mask_id_numbers else ids,
+        "行号": pd.to_numeric(frame["row"], errors="coerce") if "row" in frame.columns else np.nan,
+        "首次发现": _dates(frame, "first_seen"),
+        "最近发现": _dates(frame, "last_seen"),
+    })
+    out = pd.DataFrame(shown, index=frame.index)
+    out[FILL_IN_HEADERS] = ""
+    out = out[HEADERS]
+    out["_colour"] = out["三色"]
+    category = _text(frame, "category")
+    out["_category"] = category.where(category.isin(CATEGORIES), OTHER_SHEET)
+    return out.sort_values(["行政村", "户编号", "规则", "问题编号"], kind="stable").reset_index(drop=True)
+
+
+def column_widths(table: pd.DataFrame) -> list[int]:
+    """Display width per column: the longest cell or header, CJK (non-Latin-1)
+    characters counting double, capped."""
+    widths = []
+    for header in HEADERS:
+        cells = pd.concat([pd.Series([header], dtype="string"), table[header].astype("string").fillna("")])
+        width = (cells.str.len() + cells.str.count(r"[^\x00-\xff]")).max()
+        widths.append(int(min(max(width + 2, MIN_WIDTH), MAX_WIDTH)))
+    return widths
+
+
+# ---- file names -----------------------------------------------------------
+
+def list_paths(townships: list[str], folder: Path, county: str, as_of: dt.date) -> dict[str, Path]:
+    """One file per township inside `folder`; names that sanitise alike get
+    _2, _3 … so no list overwrites another."""
+    paths, taken = {}, set()
+    for township in sorted(townships):
+        stem = f"{safe_filename(county)}_{safe_filename(township)}_整改清单_{as_of:%Y-%m-%d}"
+        name, suffix = stem, 1
+        while name.casefold() in taken:      # casefold: Windows/macOS file systems ignore case
+            suffix += 1
+            name = f"{stem}_{suffix}"
+        taken.add(name.casefold())
+        path = folder / f"{name}.xlsx"
+        if path.resolve().parent != folder.resolve():   # safe_filename makes this impossible; be sure
+            raise ValueError("township list path escapes the townships folder")
+        paths[township] = path
+    return paths
+
+
+# ---- workbook -------------------------------------------------------------
+
+class _Formats:
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.header = book.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True})
+        self.fill_in_header = book.add_format({"bold": True, "bg_color": "#BDD7EE", "border": 1})
+        self.title = book.add_format({"bold": True, "font_size": 14})
+        self.row = {colour: book.add_format({"bg_color": fill, "border": 1}) for colour, fill in FILLS.items()}
+        self.plain = book.add_format({"border": 1})
+        self.total = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2"})
+
+
+def _write_header(sheet, headers: list[str], formats: _Formats, row: int = 0) -> None:
+    for col, header in enumerate(headers):
+        fmt = formats.fill_in_header if header in FILL_IN_HEADERS else formats.header
+        sheet.write_string(row, col, header, fmt)
+
+
+def _write_findings_sheet(book, name: str, table: pd.DataFrame, formats: _Formats) -> None:
+    sheet = book.add_worksheet(name)
+    for col, width in enumerate(column_widths(table)):
+        sheet.set_column(col, col, width)
+    _write_header(sheet, HEADERS, formats)
+    n_rows = len(table)
+    text_columns = [table[h].astype("string").fillna("").tolist() if h not in NUMBER_HEADERS
+                    else table[h].astype("Float64").astype(object).where(table[h].notna(), None).tolist()
+                    for h in HEADERS]
+    numeric = [h in NUMBER_HEADERS for h in HEADERS]
+    # Writing cells is inherently per cell; rows go in order so constant_memory can stream them.
+    for r, (colour, *cells) in enumerate(zip(table["_colour"].tolist(), *text_columns), start=1):
+        fmt = formats.row.get(colour, formats.plain)
+        for c, value in enumerate(cells):
+            if numeric[c]:
+                if value is None:
+                    sheet.write_blank(r, c, None, fmt)
+                else:
+                    sheet.write_number(r, c, float(value), fmt)
+            else:
+                sheet.write_string(r, c, value, fmt)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(n_rows, 1), len(HEADERS) - 1)
+    feedback_col = HEADERS.index("整改情况")
+    sheet.data_validation(1, feedback_col, max(n_rows, 1), feedback_col,
+                          {"validate": "list", "source": FEEDBACK_CHOICES,
+                           "error_title": "整改情况", "error_message": "请选择 已整改 或 核实无误"})
+
+
+def summary_table(current: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
+    """Per village: open findings per category, 合计, and 红/黄/绿 counts; last row 合计."""
+    open_rows = pd.DataFrame({"行政村": current["行政村"], "category": current["_category"], "colour": current["_colour"]})
+    done = pd.DataFrame({"行政村": resolved["行政村"], "category": resolved["_category"], "colour": GREEN})
+    both = pd.concat([f for f in (open_rows, done) if len(f)] or [open_rows], ignore_index=True)
+    both["行政村"] = both["行政村"].astype("string").replace("", UNKNOWN_VILLAGE)
+    open_only = both[both["colour"] != GREEN]
+    categories = list(CATEGORIES) + ([OTHER_SHEET] if (both["category"] == OTHER_SHEET).any() else [])
+    by_category = pd.crosstab(open_only["行政村"], open_only["category"]).reindex(columns=categories, fill_value=0)
+    by_colour = pd.crosstab(both["行政村"], both["colour"]).reindex(columns=[RED, YELLOW, GREEN], fill_value=0)
+    table = by_category.join(by_colour, how="outer").fillna(0).astype(int)
+    table.insert(len(categories), "合计", table[categories].sum(axis=1))
+    table = table.sort_index()
+    table.loc["合计"] = table.sum()
+    return table.rename_axis("行政村").reset_index()
+
+
+def _write_summary(book, title: str, note: str, table: pd.DataFrame, formats: _Formats) -> None:
+    sheet = book.add_worksheet(SUMMARY_SHEET)
+    sheet.write_string(0, 0, title, formats.title)
+    sheet.write_string(1, 0, note)
+    header_row = 3
+    headers = list(table.columns)
+    _write_header(sheet, headers, formats, row=header_row)
+    sheet.set_column(0, 0, max(12, min(MAX_WIDTH, int(table["行政村"].str.len().max() or 0) * 2 + 2)))
+    sheet.set_column(1, len(headers) - 1, 10)
+    counts = table[headers[1:]].to_numpy()
+    for i, village in enumerate(table["行政村"].tolist()):
+        fmt = formats.total if i == len(table) - 1 else formats.plain
+        sheet.write_string(header_row + 1 + i, 0, village, fmt)
+        for c, count in enumerate(counts[i], start=1):
+            sheet.write_number(header_row + 1 + i, c, int(count), fmt)
+    villages = len(table) - 1
+    if villages > 0:
+        total_col = headers.index("合计")
+        chart = book.add_chart({"type": "column"})
+        chart.add_series({
+            "name": "未销号问题数",
+            "categories": [SUMMARY_SHEET, header_row + 1, 0, header_row + villages, 0],
+            "values": [SUMMARY_SHEET, header_row + 1, total_col, header_row + villages, total_col],
+        })
+        chart.set_title({"name": "各行政村未销号问题数"})
+        chart.set_legend({"none": True})
+        sheet.insert_chart(header_row + len(table) + 2, 0, chart, {"x_scale": 1.5})
+
+
+def _write_workbook(path: Path, title: str, note: str, current: pd.DataFrame, resolved: pd.DataFrame) -> None:
+    big = len(current) + len(resolved) > BIG_LIST_ROWS
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": big})
+        formats = _Formats(book)
+        _write_summary(book, title, note, summary_table(current, resolved), formats)
+        sheets = list(CATEGORIES) + ([OTHER_SHEET] if (current["_category"] == OTHER_SHEET).any() else [])
+        for category in sheets:
+            _write_findings_sheet(book, category, current[current["_category"] == category], formats)
+        _write_findings_sheet(book, RESOLVED_SHEET, resolved, formats)
+        book.close()
+
+
+def write_township_lists(current: pd.DataFrame, resolved: pd.DataFrame, out_dir: Path, county: str,
+                         as_of: dt.date, settings: Settings) -> list[Path]:
+    """Write OUT/townships/<县>_<乡镇>_整改清单_<as-of>.xlsx for every township
+    with current or resolved findings; returns the paths written."""
+    folder = Path(out_dir) / "townships"
+    folder.mkdir(parents=True, exist_ok=True)
+    current_table = display_frame(current, as_of, settings)
+    resolved_table = display_frame(resolved.assign(status="resolved"), as_of, settings)
+    townships = sorted(set(current_table["乡镇"]) | set(resolved_table["乡镇"]))
+    note = (f"截至 {as_of:%Y-%m-%d}。三色：红=重现、已报整改仍发现或超过 {settings.overdue_days} 天未销号；"
+            "黄=其他未销号问题；绿=本次销号。请填写 整改责任人、整改情况（已整改/核实无误）、整改完成时间、核实说明。")
+    written = []
+    for township, path in list_paths(townships, folder, county, as_of).items():
+        title = f"{county} {township} 整改清单（{as_of:%Y-%m-%d}）"
+        _write_workbook(path, title, note,
+                        current_table[current_table["乡镇"] == township],
+                        resolved_table[resolved_table["乡镇"] == township])
+        written.append(path)
+    return written
