@@ -1,7 +1,8 @@
 """Outputs: all findings → the registry (lifecycle, feedback, exemptions) →
 mismatches.csv, household_status.csv, input_problems.csv, township lists and
 the report (CONTRACT.md §4)."""
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster 1.13 compares the
+# `context` annotation as an object and rejects it as a string.
 
 from dataclasses import dataclass
 

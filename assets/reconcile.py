@@ -1,6 +1,7 @@
 """Matching and the rule groups: core sources → matched households → one
 findings asset per group of the catalog (RULES.md)."""
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster 1.13 compares the
+# `context` annotation as an object and rejects it as a string.
 
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, asset

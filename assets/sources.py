@@ -1,7 +1,8 @@
 """Source assets: raw_<source> (files, sheets, header rows, aliases,
 encodings → text frames) and core_<source> (normalised, typed, validated by
 the pandera schema; failing cells become input problems)."""
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster 1.13 compares the
+# `context` annotation as an object and rejects it as a string.
 
 from dataclasses import dataclass, field
 
