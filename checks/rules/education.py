@@ -1,0 +1,141 @@
+"""Education rules (RULES.md §Education, §Compulsory school age and stages):
+compulsory-age members without a school record, system/education stage
+disagreements, in-school students without assistance."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from checks.rules.base import RuleContext, findings, rule
+from checks.rules.common import birth_dates, column, deregistered_ids, full_years, member_persons
+
+# Statuses that count as being at school (RULES.md EDU01).
+AT_SCHOOL = ("在读", "送教上门", "休学", "转出")
+# 学段 from which a 毕业 record means compulsory schooling is done.
+JUNIOR_OR_LATER = ("初中", "高中", "中职", "高职", "本科及以上")
+# The current record is the first by 学籍状态 in this order.
+RECORD_ORDER = ("在读", "送教上门", "休学", "转出", "辍学", "毕业")
+
+_NEEDS = (("system", ()), ("education", ("学籍状态",)))
+
+
+def _select(conditions: list[pd.Series], choices: list, index: pd.Index) -> pd.Series:
+    """np.select over NA-safe conditions; rows matching none are unknown (NA).
+    A choice may be a Series (aligned on index) or a constant."""
+    masks = [c.fillna(False).to_numpy(bool) for c in conditions]
+    values = [c.astype(object).to_numpy() if isinstance(c, pd.Series) else c for c in choices]
+    return pd.Series(np.select(masks, values, default=None), index=index, dtype="string")
+
+
+def school_stage(values: pd.Series) -> pd.Series:
+    """Stage of a system 在校生情况 value (RULES.md §stages): 非在校, 学前, 小学,
+    初中, 高中, 中职, 高职, 本科及以上, 辍学, 送教上门; NA = unknown. Also
+    gives the stage of an education 学段 (学前教育 → 学前, …)."""
+    text = values.astype("string").str.strip()
+    starts = text.str.startswith
+    conditions = [
+        text.isin(["非在校生", "非在校", "学龄前儿童"]),
+        text == "学前教育",
+        starts("小学"),
+        text.isin(["七年级", "八年级", "九年级"]) | starts("初中"),
+        starts(("高中", "普通高中")),
+        starts(("中职", "中专", "技师学院")),
+        starts(("高职", "大专")),
+        starts(("本科", "大学", "研究生", "硕士")),
+        text.isin(["辍学", "失学或辍学"]),
+        text == "送教上门",
+    ]
+    choices = ["非在校", "学前", "小学", "初中", "高中", "中职", "高职", "本科及以上", "辍学", "送教上门"]
+    return _select(conditions, choices, text.index)
+
+
+def record_stage(status: pd.Series, level: pd.Series) -> pd.Series:
+    """Stage of an education record: 在读/休学 → its 学段; 送教上门; 辍学;
+    毕业 → 非在校; 转出 → unknown."""
+    return _select(
+        [status.isin(["在读", "休学"]), status == "送教上门", status == "辍学", status == "毕业"],
+        [school_stage(level), "送教上门", "辍学", "非在校"], status.index)
+
+
+def current_records(education: pd.DataFrame) -> pd.DataFrame:
+    """Each person's current education record (first by RECORD_ORDER, then
+    file order): 证件号码, 学籍状态, 学段, 资助项目 (NA when absent), stage."""
+    rank = education["学籍状态"].map({status: i for i, status in enumerate(RECORD_ORDER)})
+    ranked = education.assign(_rank=rank).dropna(subset=["_rank", "证件号码"])
+    current = ranked.sort_values("_rank", kind="stable").drop_duplicates("证件号码")
+    out = pd.DataFrame({
+        "证件号码": current["证件号码"].astype("string"),
+        "学籍状态": current["学籍状态"].astype("string"),
+        "学段": column(current, "学段").astype("string"),
+        "资助项目": column(current, "资助项目").astype("string"),
+    })
+    out["stage"] = record_stage(out["学籍状态"], out["学段"])
+    return out.reset_index(drop=True)
+
+
+def cutoff_date(as_of: dt.date) -> pd.Timestamp:
+    """31 August of the school year start S (S = as-of year from September on)."""
+    start = as_of.year if as_of.month >= 9 else as_of.year - 1
+    return pd.Timestamp(start, 8, 31)
+
+
+def compulsory_children(ctx: RuleContext) -> pd.DataFrame:
+    """Members of compulsory age at the cutoff, not deregistered, with `age`."""
+    persons = member_persons(ctx)
+    persons["age"] = full_years(birth_dates(persons["id_number"]), cutoff_date(ctx.as_of))
+    low, high = ctx.settings.compulsory_age_min, ctx.settings.compulsory_age_max
+    of_age = persons["age"].between(low, high).fillna(False).astype(bool)
+    alive = ~persons["id_number"].isin(deregistered_ids(ctx))
+    return persons[of_age & alive].reset_index(drop=True)
+
+
+@rule("EDU01", group="education", level="person", severity="high", key=("id_number",),
+      title="疑似失学辍学", category="教育", needs=_NEEDS)
+def out_of_school(ctx: RuleContext) -> pd.DataFrame:
+    education = ctx.source("education")
+    level = column(education, "学段")
+    enrolled = education["学籍状态"].isin(AT_SCHOOL) | ((education["学籍状态"] == "毕业") & level.isin(JUNIOR_OR_LATER))
+    enrolled_ids = education.loc[enrolled.fillna(False).astype(bool), "证件号码"].dropna()
+    children = compulsory_children(ctx)
+    missing = children[~children["id_number"].isin(enrolled_ids)]
+    missing = missing.merge(current_records(education)[["证件号码", "学籍状态"]],
+                            left_on="id_number", right_on="证件号码", how="left")
+    who = "义务教育阶段适龄儿童" + missing["name"].fillna("") + "（" + missing["age"].astype("string") + "岁）"
+    dropped = missing["学籍状态"].eq("辍学").fillna(False).astype(bool)
+    missing["message"] = (who + "在学籍库中无在读记录，疑似失学辍学").where(
+        ~dropped, who + "在学籍库中学籍状态为辍学，疑似辍学")
+    missing["field"] = "学籍状态"
+    missing["expected"] = "在读"
+    missing["actual"] = missing["学籍状态"]
+    return findings(missing, source="system|education")
+
+
+@rule("EDU02", group="education", level="person", severity="medium", key=("id_number",),
+      title="在校生情况与学籍不一致", category="教育",
+      needs=(("system", ("在校生情况",)), ("education", ("学籍状态",))))
+def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
+    persons = member_persons(ctx, ("在校生情况",))
+    persons["system_stage"] = school_stage(persons["在校生情况"])
+    both = persons.merge(current_records(ctx.source("education")), left_on="id_number", right_on="证件号码")
+    differ = both["stage"].notna() & both["system_stage"].notna() & (both["stage"] != both["system_stage"])
+    hit = both[differ.fillna(False).astype(bool)].copy()
+    hit["field"] = "在校生情况"
+    hit["expected"] = hit["stage"]
+    hit["actual"] = hit["在校生情况"]
+    hit["message"] = (hit["name"].fillna("") + "在系统中在校生情况为“" + hit["在校生情况"] + "”，学籍库为“"
+                      + hit["stage"] + "”（" + hit["学籍状态"] + "），在校生情况与学籍不一致")
+    return findings(hit, source="system|education")
+
+
+@rule("EDU03", group="education", level="person", severity="medium", key=("id_number",),
+      title="在读学生未享受资助", category="教育",
+      needs=(("system", ()), ("education", ("学籍状态", "资助项目"))))
+def no_assistance(ctx: RuleContext) -> pd.DataFrame:
+    current = current_records(ctx.source("education"))
+    unassisted = current[(current["学籍状态"] == "在读") & current["资助项目"].str.strip().replace("", pd.NA).isna()]
+    hit = member_persons(ctx).merge(unassisted, left_on="id_number", right_on="证件号码")
+    hit["field"] = "资助项目"
+    hit["message"] = hit["name"].fillna("") + "学籍状态为在读，学籍库中无资助项目，请核实是否落实教育资助"
+    return findings(hit, source="system|education")
