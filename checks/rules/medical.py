@@ -1,0 +1,125 @@
+"""Medical insurance rules (RULES.md §Medical insurance): members not insured,
+the system's resident-insurance flag contradicting the bureau, 监测户 members
+insured without subsidy, 脱贫户 with high out-of-pocket costs."""
+from __future__ import annotations
+
+import pandas as pd
+
+from checks.rules.base import RuleContext, findings, rule
+from checks.rules.common import (amount_text, birth_dates, column, deregistered_ids, household_label,
+                                 member_persons, registered_households)
+
+INSURED_STATES = ("正常参保", "已参保", "参保缴费")
+RESIDENT_SCHEME = "城乡居民基本医疗保险"
+
+_NEEDS = (("system", ()), ("medical", ("参保状态",)))
+
+
+def _in_year(ctx: RuleContext, medical: pd.DataFrame) -> pd.Series:
+    """参保年度 = as-of year (True/False/NA); all True without the column."""
+    if "参保年度" not in medical.columns:
+        return pd.Series(True, index=medical.index, dtype="boolean")
+    return medical["参保年度"].astype("Int64").eq(ctx.as_of.year)
+
+
+def insurance(ctx: RuleContext) -> pd.DataFrame:
+    """Per 证件号码: insured / resident (surely, from known cells) and
+    maybe_insured / maybe_resident (a row whose unknown 参保状态 or 参保年度
+    could make it count). Unknown never counts as not insured."""
+    medical = ctx.source("medical")
+    state = medical["参保状态"].astype("string")
+    state_ok = state.isin(INSURED_STATES).astype("boolean").mask(state.isna())
+    insured = state_ok & _in_year(ctx, medical)
+    scheme = column(medical, "险种").astype("string")
+    resident = insured & (scheme.isna() | (scheme == RESIDENT_SCHEME))
+    rows = pd.DataFrame({
+        "证件号码": medical["证件号码"].astype("string"),
+        "insured": insured.fillna(False), "maybe_insured": insured.fillna(True),
+        "resident": resident.fillna(False), "maybe_resident": resident.fillna(True),
+    }).dropna(subset=["证件号码"])
+    return rows.groupby("证件号码").any().astype(bool)
+
+
+def _with_insurance(ctx: RuleContext, persons: pd.DataFrame) -> pd.DataFrame:
+    """persons + the insurance columns (False for people without medical rows)."""
+    joined = persons.join(insurance(ctx), on="id_number")
+    flags = ["insured", "maybe_insured", "resident", "maybe_resident"]
+    joined[flags] = joined[flags].astype("boolean").fillna(False).astype(bool)
+    return joined
+
+
+@rule("MED01", group="medical", level="person", severity="high", key=("id_number",),
+      title="未参加基本医疗保险", category="医疗", needs=_NEEDS)
+def not_insured(ctx: RuleContext) -> pd.DataFrame:
+    persons = _with_insurance(ctx, member_persons(ctx))
+    age_days = (pd.Timestamp(ctx.as_of) - birth_dates(persons["id_number"])).dt.days
+    old_enough = age_days.ge(ctx.settings.newborn_days).fillna(False).astype(bool)
+    alive = ~persons["id_number"].isin(deregistered_ids(ctx))
+    hit = persons[old_enough & alive & ~persons["maybe_insured"]].copy()
+    hit["field"] = "参保状态"
+    hit["message"] = (hit["name"].fillna("") + f"在医保数据中无{ctx.as_of.year}年度参保记录，疑似未参加基本医疗保险")
+    return findings(hit, source="system|medical")
+
+
+@rule("MED02", group="medical", level="person", severity="medium", key=("id_number",),
+      title="城乡居民医保参保标识与医保数据不一致", category="医疗",
+      needs=(("system", ("是否参加城乡居民基本医疗保险",)), ("medical", ("参保状态",))))
+def resident_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
+    flag = "是否参加城乡居民基本医疗保险"
+    persons = _with_insurance(ctx, member_persons(ctx, (flag,)))
+    says_yes = persons[flag].eq(True).fillna(False).astype(bool)
+    says_no = persons[flag].eq(False).fillna(False).astype(bool)
+    yes_but_not = says_yes & ~persons["maybe_resident"]
+    no_but_is = says_no & persons["resident"]
+    hit = persons[yes_but_not | no_but_is].copy()
+    claims_yes = hit[flag].eq(True).fillna(False).astype(bool)
+    hit["field"] = flag
+    hit["actual"] = claims_yes.map({True: "是", False: "否"})
+    hit["expected"] = claims_yes.map({True: "否", False: "是"})
+    year = ctx.as_of.year
+    hit["message"] = (hit["name"].fillna("") + f"系统显示参加城乡居民基本医疗保险，医保数据中无{year}年度居民医保参保记录").where(
+        claims_yes, hit["name"].fillna("") + f"系统显示未参加城乡居民基本医疗保险，医保数据中有{year}年度居民医保参保记录")
+    return findings(hit, source="system|medical")
+
+
+@rule("MED03", group="medical", level="person", severity="low", key=("id_number",),
+      title="监测对象未享受资助参保", category="医疗",
+      needs=(("system", ()), ("medical", ("参保状态", "资助参保"))))
+def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
+    medical = ctx.source("medical")
+    state_ok = medical["参保状态"].isin(INSURED_STATES).fillna(False).astype(bool)
+    scheme = column(medical, "险种").astype("string")
+    resident_row = state_ok & _in_year(ctx, medical).fillna(False).astype(bool) & (
+        scheme.isna() | (scheme == RESIDENT_SCHEME)).fillna(False).astype(bool)
+    subsidy = medical.loc[resident_row, ["证件号码", "资助参保"]].dropna()
+    # One resident row with 资助参保 = 是 is enough; fire only on a known 否.
+    by_person = subsidy.groupby("证件号码")["资助参保"].any()
+    without = by_person.index[~by_person.astype(bool)]
+    persons = member_persons(ctx)
+    hit = persons[(persons["household_type"] == "监测户").fillna(False).astype(bool) & persons["id_number"].isin(without)].copy()
+    hit["field"] = "资助参保"
+    hit["expected"] = "是"
+    hit["actual"] = "否"
+    hit["message"] = hit["name"].fillna("") + "为监测户成员，参加城乡居民医保但未享受资助参保"
+    return findings(hit, source="system|medical")
+
+
+@rule("MED04", group="medical", level="household", severity="high", key=("household_id",),
+      title="疑似因病返贫风险未纳入监测", category="医疗",
+      needs=(("system", ()), ("medical", ("参保状态", "个人自付费用"))))
+def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
+    medical = ctx.source("medical")
+    this_year = medical[_in_year(ctx, medical).fillna(False).astype(bool)]
+    costs = this_year[["证件号码", "个人自付费用"]].merge(
+        member_persons(ctx)[["id_number", "household_id"]], left_on="证件号码", right_on="id_number")
+    totals = costs.groupby("household_id")["个人自付费用"].sum().rename("total")
+    households = registered_households(ctx).join(totals, on="household_id")
+    limit = ctx.settings.medical_oop_threshold
+    over = (households["户类型"] == "脱贫户") & households["total"].gt(limit)
+    hit = households[over.fillna(False).astype(bool)].copy()
+    hit["field"] = "个人自付费用"
+    hit["expected"] = "≤" + amount_text(pd.Series([limit])).iloc[0]
+    hit["actual"] = amount_text(hit["total"])
+    hit["message"] = (household_label(hit) + f"（脱贫户）家庭成员{ctx.as_of.year}年个人自付医疗费用合计" + hit["actual"]
+                      + "元，超过" + hit["expected"].str.lstrip("≤") + "元，疑似因病返贫风险未纳入监测")
+    return findings(hit, source="system|medical")
