@@ -1,0 +1,141 @@
+"""Raw frames → core frames (recon/normalise.py, docs/internals.md §Core frames)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from recon.normalise import normalise
+from recon.read import read_source
+from factories import AS_OF, make_id
+from files import write_xlsx
+
+HEAD = make_id("430321", "19700101", "111")          # 430321197001011113-like, valid
+CHILD15 = "430321" + "000101" + "222"                 # a 15-digit ID of someone born 1900-01-01
+CHILD = make_id("430321", "19000101", "222")
+
+
+def raw(source: str, rows: list[dict], file: str = "x.xlsx") -> pd.DataFrame:
+    """A raw frame as recon.read makes it: text cells ("" for empty),
+    `_num_` flags for ID columns and provenance."""
+    frame = pd.DataFrame.from_records(rows).fillna("").astype(str)
+    for column in ("证件号码", "户主证件号码"):
+        if column in frame.columns:
+            flags = [bool(row.get(f"_num_{column}", False)) for row in rows]
+            frame[f"_num_{column}"] = flags
+    frame["_path"] = f"{source}/{file}"
+    frame["_file"] = f"{file}#Sheet1"
+    frame["_sheet"] = "Sheet1"
+    frame["_row"] = range(3, len(frame) + 3)
+    return frame
+
+
+def test_core_frame_dtypes_follow_the_value_kinds():
+    frame, problems = normalise("system", raw("system", [{
+        "户编号": "H1", "姓名": " 张三 ", "证件号码": HEAD, "与户主关系": "户主", "性别": "男", "出生日期": "1970-01-01",
+        "人数": "3", "户类型": "脱贫户", "纳入监测时间": "202305", "风险是否消除": "是", "工资性收入": "12,000元",
+        "健康状况": "健康", "乡镇": " 镇A ",
+    }]), AS_OF)
+    assert problems.empty
+    dtypes = frame.dtypes.astype(str).to_dict()
+    assert dtypes["人数"] == "Int64" and dtypes["工资性收入"] == "Float64" and dtypes["风险是否消除"] == "boolean"
+    assert dtypes["出生日期"] == "datetime64[ns]" and dtypes["纳入监测时间"] == "datetime64[ns]"
+    assert dtypes["乡镇"] == "string" and dtypes["户类型"] == "string" and dtypes["_id_valid"] == "bool"
+    row = frame.iloc[0]
+    assert row["纳入监测时间"] == pd.Timestamp("2023-05-01") and row["工资性收入"] == 12000.0
+    assert row["姓名"] == "张三" and row["_name_key"] == "张三" and row["乡镇"] == "镇A"
+    assert list(frame[["_path", "_file", "_sheet", "_row"]].iloc[0]) == ["system/x.xlsx", "x.xlsx#Sheet1", "Sheet1", 3]
+
+
+def test_empty_cells_are_unknown_never_no_or_zero():
+    frame, problems = normalise("system", raw("system", [{"证件号码": HEAD, "风险是否消除": "", "工资性收入": "",
+                                                          "人数": ""}]), AS_OF)
+    assert frame[["风险是否消除", "工资性收入", "人数"]].isna().all(axis=None) and problems.empty
+
+
+def test_id_normalisation_of_contract_3():
+    cells = [CHILD15, "４３０３２１" + HEAD[6:], HEAD[:17] + "x" if HEAD[17] == "X" else HEAD + ".0", " " + HEAD + " "]
+    frame, _ = normalise("system", raw("system", [{"证件号码": cell} for cell in cells]), AS_OF)
+    assert frame["证件号码"].tolist() == [CHILD, HEAD, HEAD, HEAD]
+    assert frame["_id_valid"].all() and frame["_id_problem"].isna().all()
+    assert frame["_id_raw"].tolist() == cells
+
+
+def test_lowercase_x_check_digit_is_upper_cased():
+    with_x = next(i for i in (make_id(seq=f"{n:03d}") for n in range(200)) if i.endswith("X"))
+    frame, _ = normalise("ledger", raw("ledger", [{"证件号码": with_x.lower()}]), AS_OF)
+    assert frame["证件号码"].iloc[0] == with_x and frame["_id_valid"].iloc[0]
+
+
+def test_18_digit_id_from_a_number_cell_is_invalid_even_with_a_fitting_check_digit():
+    frame, problems = normalise("system", raw("system", [{"证件号码": HEAD, "_num_证件号码": True}]), AS_OF)
+    assert not frame["_id_valid"].iloc[0] and frame["_id_problem"].iloc[0] == "证件号码存为数字格式，后几位已丢失"
+    assert problems.empty  # in system/ledger an invalid ID is finding ID01, not an input problem
+
+
+def test_invalid_id_in_a_sector_source_is_an_input_problem_without_its_digits():
+    wrong_check = HEAD[:17] + ("0" if HEAD[17] != "0" else "1")
+    frame, problems = normalise("education", raw("education", [
+        {"姓名": "李四", "证件号码": wrong_check, "学籍状态": "在读"},
+        {"姓名": "王五", "证件号码": HEAD, "学籍状态": "在读"},
+    ]), AS_OF)
+    assert len(frame) == 2
+    assert problems[["file", "sheet", "row", "column"]].values.tolist() == [["education/x.xlsx", "Sheet1", 3, "证件号码"]]
+    assert problems["problem"].iloc[0].startswith("证件号码无效（校验位错误）")
+    assert HEAD[:14] not in problems.to_csv() and "李四" not in problems.to_csv()
+
+
+def test_water_village_rows_without_id_are_not_problems():
+    _, problems = normalise("water", raw("water", [{"乡镇": "镇A", "行政村": "村1", "证件号码": "", "水量达标": "是"}]), AS_OF)
+    assert problems.empty
+
+
+def test_head_id_of_the_ledger_is_normalised_too():
+    frame, _ = normalise("ledger", raw("ledger", [{"证件号码": CHILD, "户主证件号码": CHILD15}]), AS_OF)
+    assert frame["户主证件号码"].iloc[0] == CHILD
+
+
+def test_weifang_hu_yes_means_housing_not_safe():
+    frame, _ = normalise("system", raw("system", [
+        {"证件号码": HEAD, "是否危房户": "是", "住房安全": ""},
+        {"证件号码": HEAD, "是否危房户": "否", "住房安全": ""},
+        {"证件号码": HEAD, "是否危房户": "是", "住房安全": "是"},  # the own answer wins
+        {"证件号码": HEAD, "是否危房户": "", "住房安全": ""},
+    ]), AS_OF)
+    assert frame["住房安全"].tolist() == [False, True, True, pd.NA]
+
+
+def test_weifang_hu_alone_gives_the_housing_column():
+    frame, _ = normalise("system", raw("system", [{"证件号码": HEAD, "是否危房户": "是"}]), AS_OF)
+    assert frame["住房安全"].tolist() == [False]
+
+
+def test_unreadable_cells_become_na_and_problems_with_location_and_quoted_value():
+    frame, problems = normalise("system", raw("system", [
+        {"证件号码": HEAD, "出生日期": "2023/13/45", "户类型": "1", "与户主关系": "之子"},
+        {"证件号码": HEAD, "出生日期": "1990-01-01", "户类型": "普通农户", "与户主关系": "户主"},
+    ]), AS_OF)
+    assert len(frame) == 2 and frame["出生日期"].isna().tolist() == [True, False]
+    assert frame["户类型"].tolist() == [pd.NA, "一般农户"] and frame["与户主关系"].tolist() == ["子", "户主"]
+    assert problems.to_dict("records") == [
+        {"file": "system/x.xlsx", "sheet": "Sheet1", "row": 3, "column": "出生日期", "problem": "无法识别的日期：'2023/13/45'"},
+        {"file": "system/x.xlsx", "sheet": "Sheet1", "row": 3, "column": "户类型", "problem": "不在取值范围内：'1'"},
+    ]
+
+
+def test_a_real_xlsx_through_the_reader(tmp_path):
+    write_xlsx(tmp_path / "system" / "镇A.xlsx", {"Sheet1": [
+        ["XX县2024年脱贫户家庭成员信息表"],
+        ["户编号", "姓名", "证件号码", "与户主关系", "出生日期", "人数", "是否危房户", "家庭纯收入"],
+        [430321100001, "张三", HEAD, "户主", dt.date(1970, 1, 1), 2, "是", 12345.6],
+        [430321100001, "张小", int(CHILD), "之子", "1900.1.1", "2人", "否", ""],
+    ]})
+    read = read_source(tmp_path, "system")
+    frame, problems = normalise("system", read.frame, AS_OF)
+    assert problems.empty
+    assert frame["户编号"].tolist() == ["430321100001"] * 2
+    assert frame["_id_valid"].tolist() == [True, False]  # the child's ID was a number cell
+    assert frame["出生日期"].tolist() == [pd.Timestamp("1970-01-01"), pd.Timestamp("1900-01-01")]
+    assert frame["人数"].tolist() == [2, 2] and frame["住房安全"].tolist() == [False, True]
+    assert frame["家庭纯收入"].tolist() == [12345.6, pd.NA]
+    assert frame["_row"].tolist() == [3, 4]
