@@ -86,6 +86,7 @@ def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
         members = registered_members(ctx)[["证件号码", "household_id"]].drop_duplicates()
         rest = pd.DataFrame({"row": rows.index[~by_code], "证件号码": rows.loc[~by_code, "证件号码"].to_numpy()})
         pairs.append(rest.dropna().merge(members, on="证件号码")[["row", "household_id"]])
+    pairs = [pair for pair in pairs if len(pair)]
     if not pairs:
         return pd.DataFrame({"row": pd.Series(dtype=rows.index.dtype), "household_id": pd.Series(dtype="string")})
     linked = pd.concat(pairs, ignore_index=True).drop_duplicates()
@@ -118,7 +119,7 @@ def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
     another type — village 户册 that list every household stay quiet."""
     ledger_households = ctx.ledger_households
     registered = ctx.households.set_index("household_id")["registered"]
-    mapped_registered = ledger_households["household_id"].map(registered).fillna(False).astype(bool)
+    mapped_registered = ledger_households["household_id"].map(registered).eq(True)
     own_type = (ledger_households["户类型"] if "户类型" in ledger_households.columns
                 else pd.Series(pd.NA, index=ledger_households.index, dtype="string"))
     other_type = own_type.notna() & ~own_type.isin(REGISTERED_TYPES)

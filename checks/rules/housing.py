@@ -1,0 +1,86 @@
+"""Housing rules (RULES.md §Housing): households whose dwellings are all
+unsafe, the system's 住房安全 contradicting the bureau, households without a
+housing row."""
+from __future__ import annotations
+
+import pandas as pd
+
+from checks.rules.base import RuleContext, findings, rule
+from checks.rules.common import column, household_label, link_to_households, registered_households
+
+SAFE_SCHEMES = ("易地搬迁", "自筹新建", "租赁", "公租房", "投靠亲友")
+
+_NEEDS = (("system", ()), ("housing", ()))
+
+
+def row_safety(housing: pd.DataFrame) -> pd.Series:
+    """True = safe (鉴定等级 A/B, 竣工验收 是, or a safe 保障方式); False =
+    unsafe (not safe and graded C/D); NA = unknown (no grade and nothing else
+    that makes it safe): unknown never counts as unsafe."""
+    grade = column(housing, "鉴定等级").astype("string")
+    finished = column(housing, "竣工验收", "boolean").astype("boolean").eq(True).fillna(False)
+    scheme = column(housing, "保障方式").astype("string")
+    safe = (grade.isin(["A", "B"]) | finished | scheme.isin(SAFE_SCHEMES)).fillna(False).astype(bool)
+    unsafe = ~safe & grade.isin(["C", "D"]).fillna(False).astype(bool)
+    return pd.Series(pd.NA, index=housing.index, dtype="boolean").mask(safe, True).mask(unsafe, False)
+
+
+def household_verdicts(ctx: RuleContext) -> pd.DataFrame:
+    """Registered households + `has_rows`, `safe` (True/False/NA: safe when any
+    row is safe, unsafe when every row is known unsafe) and `grades` (the
+    鉴定等级 of its rows, joined by 、)."""
+    housing = ctx.source("housing")
+    links = link_to_households(ctx, housing)
+    rows = links.assign(
+        safe=row_safety(housing).reindex(links["row"]).array,
+        grade=column(housing, "鉴定等级").astype("string").reindex(links["row"]).array)
+    rows["is_safe"] = rows["safe"].eq(True).fillna(False).astype(bool)
+    rows["is_unsafe"] = rows["safe"].eq(False).fillna(False).astype(bool)
+    per = rows.groupby("household_id").agg(any_safe=("is_safe", "any"), all_unsafe=("is_unsafe", "all"))
+    grades = (rows.dropna(subset=["grade"]).drop_duplicates(["household_id", "grade"]).sort_values("grade")
+              .groupby("household_id")["grade"].agg("、".join))
+    per["grades"] = grades
+    households = registered_households(ctx).join(per, on="household_id")
+    households["has_rows"] = households["any_safe"].notna()
+    verdict = pd.Series(pd.NA, index=households.index, dtype="boolean")
+    verdict = verdict.mask(households["all_unsafe"].eq(True).fillna(False).astype(bool), False)
+    households["safe"] = verdict.mask(households["any_safe"].eq(True).fillna(False).astype(bool), True)
+    return households
+
+
+@rule("HOU01", group="housing", level="household", severity="high", key=("household_id",),
+      title="住房不安全", category="住房", needs=_NEEDS)
+def unsafe_housing(ctx: RuleContext) -> pd.DataFrame:
+    households = household_verdicts(ctx)
+    hit = households[households["safe"].eq(False).fillna(False).astype(bool)].copy()
+    hit["field"] = "鉴定等级"
+    hit["actual"] = hit["grades"]
+    hit["message"] = (household_label(hit) + "住房鉴定等级为" + hit["grades"].fillna("")
+                      + "级，且无竣工验收或其他安全住房保障，住房安全无保障")
+    return findings(hit, source="housing")
+
+
+@rule("HOU02", group="housing", level="household", severity="medium", key=("household_id",),
+      title="住房安全标识与住建数据不一致", category="住房", needs=(("system", ("住房安全",)), ("housing", ())))
+def housing_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
+    households = household_verdicts(ctx)
+    flag = households["住房安全"].astype("boolean")
+    differ = flag.notna() & households["safe"].notna() & (flag != households["safe"])
+    hit = households[differ.fillna(False).astype(bool)].copy()
+    says_safe = hit["住房安全"].astype(bool)
+    hit["field"] = "住房安全"
+    hit["actual"] = says_safe.map({True: "是", False: "否"})
+    hit["expected"] = says_safe.map({True: "否", False: "是"})
+    label = household_label(hit)
+    hit["message"] = (label + "系统显示住房安全，但住建数据鉴定为" + hit["grades"].fillna("") + "级危房且无其他保障").where(
+        says_safe, label + "系统显示住房不安全，但住建数据显示住房已安全")
+    return findings(hit, source="system|housing")
+
+
+@rule("HOU03", group="housing", level="household", severity="medium", key=("household_id",),
+      title="无住房安全鉴定记录", category="住房", needs=_NEEDS)
+def no_housing_row(ctx: RuleContext) -> pd.DataFrame:
+    households = household_verdicts(ctx)
+    hit = households[~households["has_rows"]].copy()
+    hit["message"] = household_label(hit) + "在住建部门住房数据中无记录，请核实住房安全情况"
+    return findings(hit, source="system|housing")
