@@ -57,12 +57,13 @@ def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
     pairs = [ledger[["township", "village"]]]
     if {"乡镇", "行政村"} <= set(own.columns):
         pairs.append(own[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1))
-    return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").dropna().drop_duplicates())
+    # An unknown place is "" on both sides: rows of unplaced households still count.
+    return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").fillna("").drop_duplicates())
 
 
 def in_villages(frame: pd.DataFrame, villages: pd.MultiIndex) -> pd.Series:
-    return pd.Series(pd.MultiIndex.from_frame(frame[["township", "village"]].astype("string")).isin(villages),
-                     index=frame.index)
+    places = frame[["township", "village"]].astype("string").fillna("")
+    return pd.Series(pd.MultiIndex.from_frame(places).isin(villages), index=frame.index)
 
 
 @rule("ID01", level="row", severity="high", key=("file", "row"), title="证件号码无效", **IDENTITY)
