@@ -70,19 +70,23 @@ def validate(source: str, frame: pd.DataFrame, as_of: dt.date | None = None) -> 
     schema = schema_for(source, as_of or dt.date.today())
     index = frame.index
     work = frame.reset_index(drop=True)  # failure_cases index = position
-    try:
-        return schema.validate(work, lazy=True).set_axis(index), problems()
-    except SchemaErrors as errors:
-        cases = errors.failure_cases
-    on_cells = cases["index"].notna() & cases["column"].notna()
-    cell_cases = cases[on_cells].drop_duplicates(["column", "index"])
-    found = [_cell_problems(work, cell_cases), _frame_problems(work, cases[~on_cells])]
-    for column, failing in cell_cases.groupby("column")["index"]:  # columns, not rows
-        work.loc[failing.astype(int).to_numpy(), column] = pd.NA
-    try:
-        work = schema.validate(work, lazy=True)
-    except SchemaErrors:
-        pass  # only frame-level failures remain; they are reported above
+    found = []
+    # A second pass sees the frame with failing cells cleared: a check that
+    # could not even run on an uncoercible column then runs, and only what
+    # still fails on the whole frame is reported as such.
+    for _ in range(2):
+        try:
+            work = schema.validate(work, lazy=True)
+            break
+        except SchemaErrors as errors:
+            cases = errors.failure_cases
+        on_cells = cases["index"].notna() & cases["column"].notna()
+        cell_cases = cases[on_cells].drop_duplicates(["column", "index"])
+        found.append(_cell_problems(work, cell_cases))
+        for column, failing in cell_cases.groupby("column")["index"]:  # columns, not rows
+            work.loc[failing.astype(int).to_numpy(), column] = pd.NA
+    else:
+        found.append(_frame_problems(work, cases[~on_cells]))
     found_problems = concat(found).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True)
     return work.set_axis(index), found_problems
 
