@@ -1,0 +1,96 @@
+"""A demo data drop: one county's files as CONTRACT.md §2 describes them,
+messy the way real counties' files are, with a planted instance of every
+rule of RULES.md and an answer key of every finding planted.
+
+    generate(out, households=300, seed=7, as_of=date(2025, 6, 30)) -> DemoSummary
+
+Writes out/system, ledger, education, medical, housing, water, hukou and, at
+the drop root (never read as data), answer_key.csv, answer_households.csv
+and demo.json. The same seed gives byte-identical files."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from recon.demo import county as county_mod
+from recon.demo.finish import finish, household_classes
+from recon.demo.layout import write_drop
+from recon.demo.plant_households import plant_households
+from recon.demo.plant_rows import plant_rows
+from recon.demo.planter import Planter, village_styles
+from recon.demo.sectors import build as build_sectors
+from recon.settings import DEFAULT_MONITORING_THRESHOLD
+
+__all__ = ["ANSWER_COLUMNS", "DemoSummary", "generate"]
+
+ANSWER_COLUMNS = ["rule", "county", "township", "village", "household_id", "id_number", "source", "file", "row",
+                  "field", "actual"]
+FORMATS = ("mixed", "csv")
+MIN_HOUSEHOLDS = 250
+
+
+@dataclass
+class DemoSummary:
+    out: Path
+    as_of: dt.date
+    seed: int
+    households: int
+    persons: int
+    county: str
+    planted: dict[str, int]      # rule code → findings in the answer key
+
+
+def plants_per_rule(households: int) -> int:
+    """Two of each rule, a few more in bigger counties."""
+    return 2 + min(8, households // 20000) * 2
+
+
+def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = dt.date(2025, 6, 30),
+             formats: str = "mixed") -> DemoSummary:
+    if formats not in FORMATS:
+        raise ValueError(f"formats must be one of {FORMATS}")
+    if households < MIN_HOUSEHOLDS:
+        raise ValueError(f"the demo county needs at least {MIN_HOUSEHOLDS} households to plant every rule")
+    out = Path(out)
+    rng = np.random.default_rng(seed)
+    county = county_mod.build(households, seed, as_of)
+    villages = village_styles(county, rng)
+    planter = Planter(county, villages, rng, plants_per_rule(households))
+    plant_households(planter)
+    frames = build_sectors(county, rng)
+    plant_rows(planter, frames)
+    frames = finish(county, frames)
+    placed = write_drop(out, frames, villages, formats, as_of.year)
+
+    answers = _answer_key(planter.answers, placed)
+    _write_csv(answers, out / "answer_key.csv")
+    _write_csv(household_classes(county, DEFAULT_MONITORING_THRESHOLD), out / "answer_households.csv")
+    planted = {code: int(n) for code, n in answers["rule"].value_counts().sort_index().items()}
+    summary = DemoSummary(out, as_of, seed, households, len(frames.system), county_mod.COUNTY, planted)
+    (out / "demo.json").write_text(json.dumps({
+        "as_of": as_of.isoformat(), "seed": seed, "households": households, "persons": summary.persons,
+        "county": summary.county, "region": county_mod.REGION, "formats": formats,
+        "monitoring_threshold": DEFAULT_MONITORING_THRESHOLD, "planted": planted,
+    }, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return summary
+
+
+def _answer_key(answers: list[dict], placed: pd.DataFrame) -> pd.DataFrame:
+    key = pd.DataFrame(answers)
+    key["county"] = county_mod.COUNTY
+    where = placed.drop_duplicates("_mark").set_index("_mark")
+    marked = key["_mark"] != ""
+    key.loc[marked, "file"] = key.loc[marked, "_mark"].map(where["file"])
+    key.loc[marked, "row"] = key.loc[marked, "_mark"].map(where["row"]).astype(int).astype(str)
+    # ID01 is about a row, not a person: its key is file and row.
+    key.loc[key["rule"] == "ID01", ["id_number", "household_id"]] = ""
+    return key[ANSWER_COLUMNS].sort_values(ANSWER_COLUMNS, kind="stable").reset_index(drop=True)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    frame.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")

@@ -1,0 +1,146 @@
+"""What every plant needs: the village styles (which ledger looks how), a
+picker that hands out each household to one plant only, new valid IDs, and
+the answer key being written as plants are made."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from recon.demo.county import County, full_years, make_ids, school_cutoff
+
+LEDGER_FORMATS = ("xlsx", "csv_gbk", "xls", "csv_bom")
+
+
+def village_styles(county: County, rng: np.random.Generator) -> pd.DataFrame:
+    """How each village's ledger is kept, and the villages with a special role:
+    two with no ledger (LED01), two MON04 burst villages, one whose village
+    water row is unsafe (every household has its own safe row) and one with no
+    village water row."""
+    hh = county.households
+    villages = county.villages.copy()
+    size = hh.groupby("village_no").size().reindex(villages["village_no"], fill_value=0).to_numpy()
+    registered = (hh["户类型"] != "一般农户").groupby(hh["village_no"]).sum().reindex(villages["village_no"], fill_value=0)
+    i = villages["village_no"].to_numpy()
+    villages["size"] = size
+    villages["fmt"] = np.array(LEDGER_FORMATS)[i % 4]
+    villages["has_hhid"] = i % 3 != 1
+    villages["has_head_id"] = i % 2 == 0
+    villages["has_income"] = (i // 2) % 2 == 0
+    villages["has_type"] = i % 5 != 4
+    villages["title"] = i % 3 == 0
+    villages["yesno"] = np.array(["是否", "√×", "YN", "是否"])[(i // 3) % 4]
+    villages["dates"] = np.array(["slash", "cn", "compact", "cell"])[(i // 2) % 4]
+    villages["role"] = ""
+    by_size = villages.assign(registered=registered.to_numpy()).sort_values(["size", "village_no"])
+    small = by_size[by_size["registered"] > 0]["village_no"].to_numpy()[:2]
+    villages.loc[small, "role"] = "no_ledger"
+    big = by_size[~by_size["village_no"].isin(small)]["village_no"].to_numpy()[::-1]
+    villages.loc[big[:2], "role"] = "burst"
+    villages.loc[big[2], "role"] = "water_unsafe_village"
+    villages.loc[big[3], "role"] = "water_no_village_row"
+    villages["has_ledger"] = villages["role"] != "no_ledger"
+    return villages.set_index("village_no", drop=False)
+
+
+class Planter:
+    """Hands out households, makes IDs, records the answer key."""
+
+    def __init__(self, county: County, villages: pd.DataFrame, rng: np.random.Generator, per_rule: int):
+        self.county, self.villages, self.rng, self.k = county, villages, rng, per_rule
+        self.hh, self.p = county.households, county.persons
+        self.used = np.zeros(len(self.hh), dtype=bool)
+        self.pick_order = rng.permutation(len(self.hh))
+        self.answers: list[dict] = []
+        self.next_seq = 800
+        self.cutoff = school_cutoff(county.as_of)
+        for column, default in (("sys_size_offset", 0), ("led_size_offset", 0), ("wage_sys", 0.0),
+                                ("net_sys", 0.0), ("wage_led", 0.0), ("net_led", 0.0), ("pc_led", 0.0),
+                                ("pc_unknown", False), ("led_type", ""), ("led_flip_eliminated", False),
+                                ("hou01", False), ("wat01", False), ("edu01", False), ("med01", False)):
+            self.hh[column] = default
+
+    # --- households -------------------------------------------------------------
+    def village_of(self, h: int) -> pd.Series:
+        return self.villages.loc[self.hh.at[h, "village_no"]]
+
+    def eligible(self, kind: str = "registered", **style) -> np.ndarray:
+        """Households free for a plant: in a village with a ledger, of a household
+        kind, in villages of the given style (e.g. role="" for no special role)."""
+        hh = self.hh
+        village = self.villages.loc[hh["village_no"]].reset_index(drop=True)
+        ok = ~self.used & village["has_ledger"].to_numpy()
+        for column, value in style.items():
+            ok &= (village[column] == value).to_numpy() if not isinstance(value, (list, tuple)) \
+                else village[column].isin(value).to_numpy()
+        types = {"registered": ["脱贫户", "监测户"], "poverty": ["脱贫户"], "monitored": ["监测户"],
+                 "monitored_yes": ["监测户"], "monitored_no": ["监测户"], "ordinary": ["一般农户"]}[kind]
+        ok &= hh["户类型"].isin(types).to_numpy()
+        if kind == "monitored_yes":
+            ok &= (hh["风险是否消除"] == True).to_numpy()  # noqa: E712 (object column of True/False/None)
+        if kind == "monitored_no":
+            ok &= (hh["风险是否消除"] == False).to_numpy()  # noqa: E712
+        return ok
+
+    def pick(self, count: int, mask: np.ndarray, why: str) -> list[int]:
+        chosen = [int(h) for h in self.pick_order if mask[h]][:count]
+        if len(chosen) < count:
+            raise ValueError(f"the demo county is too small to plant {why}: use more households")
+        self.used[chosen] = True
+        return chosen
+
+    def with_member(self, mask: np.ndarray, member: pd.Series) -> np.ndarray:
+        """Narrow a household mask to households having a person where `member`."""
+        has = np.zeros(len(self.hh), dtype=bool)
+        has[self.p.loc[member, "hh"].unique()] = True
+        return mask & has
+
+    # --- persons ----------------------------------------------------------------
+    def age_now(self) -> pd.Series:
+        return full_years(self.p["出生日期"], pd.Timestamp(self.county.as_of))
+
+    def age_cutoff(self) -> pd.Series:
+        return full_years(self.p["出生日期"], self.cutoff)
+
+    def member(self, h: int, where: pd.Series | None = None) -> int:
+        """pid of the first member of household h (in member order) where `where`."""
+        rows = self.p[(self.p["hh"] == h) & (True if where is None else where)]
+        return int(rows.sort_values("member_no")["pid"].iloc[0])
+
+    def nonhead_adult(self) -> pd.Series:
+        return (self.p["member_no"] > 0) & (self.age_now() >= 18)
+
+    def compulsory_child(self) -> pd.Series:
+        age = self.age_cutoff()
+        return (self.p["member_no"] > 0) & age.between(6, 15) & (self.p["school_override"] == "")
+
+    def new_id(self, birth: pd.Timestamp, male: bool) -> str:
+        seq = self.next_seq + (1 if male else 0)
+        self.next_seq += 2
+        if seq > 999:
+            raise ValueError("too many planted IDs")
+        return make_ids(pd.Series([birth]), pd.Series([male]), pd.Series([seq])).iloc[0]
+
+    def rebirth(self, pid: int, birth: pd.Timestamp) -> None:
+        """Give a person another birth date (and so a new valid ID)."""
+        row = self.p.index[self.p["pid"] == pid][0]
+        self.p.at[row, "出生日期"] = birth
+        self.p.at[row, "证件号码"] = self.new_id(birth, bool(self.p.at[row, "male"]))
+
+    def id_of(self, pid: int) -> str:
+        return self.p.loc[self.p["pid"] == pid, "证件号码"].iloc[0]
+
+    def head_id(self, h: int) -> str:
+        return self.p.loc[(self.p["hh"] == h) & (self.p["member_no"] == 0), "证件号码"].iloc[0]
+
+    # --- answer key -------------------------------------------------------------
+    def answer(self, rule: str, h: int | None = None, pid: int | None = None, *, source: str = "",
+               field: str = "", actual: str = "", mark: str = "", township: str = "", village: str = "") -> None:
+        row = {"rule": rule, "county": "", "township": township, "village": village, "household_id": "",
+               "id_number": "", "source": source, "file": "", "row": "", "actual": actual, "field": field,
+               "_mark": mark}
+        if h is not None:
+            row.update(township=self.hh.at[h, "township"], village=self.hh.at[h, "village"],
+                       household_id=self.hh.at[h, "户编号"], id_number=self.head_id(h))
+        if pid is not None:
+            row["id_number"] = self.id_of(pid)
+        self.answers.append(row)
