@@ -112,6 +112,7 @@ def test_EDU02_fires_when_system_stage_differs_from_current_record():
                   education=[school(child, "毕业", "小学"), school(child, "在读", "初中")])
     row = fired(run(ctx, "education"), "EDU02").iloc[0]
     assert (row["id_number"], row["field"], row["expected"], row["actual"]) == (child, "在校生情况", "初中", "小学六年级")
+    assert row["message"] == "王小在系统中在校生情况为“小学六年级”，学籍库为“初中在读”，在校生情况与学籍不一致"
 
 
 @pytest.mark.parametrize("system_value, status", [

@@ -124,8 +124,11 @@ def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
     hit["field"] = "在校生情况"
     hit["expected"] = hit["stage"]
     hit["actual"] = hit["在校生情况"]
+    # 初中在读 / 初中休学; 辍学, 送教上门 as they are; 非在校（毕业）
+    record = (hit["stage"] + "（" + hit["学籍状态"] + "）").where(hit["stage"] != hit["学籍状态"], hit["stage"])
+    record = record.where(~hit["学籍状态"].isin(["在读", "休学"]), hit["stage"] + hit["学籍状态"])
     hit["message"] = (hit["name"].fillna("") + "在系统中在校生情况为“" + hit["在校生情况"] + "”，学籍库为“"
-                      + hit["stage"] + "”（" + hit["学籍状态"] + "），在校生情况与学籍不一致")
+                      + record + "”，在校生情况与学籍不一致")
     return findings(hit, source="system|education")
 
 

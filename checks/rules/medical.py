@@ -115,7 +115,7 @@ def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
     totals = costs.groupby("household_id")["个人自付费用"].sum().rename("total")
     households = registered_households(ctx).join(totals, on="household_id")
     limit = ctx.settings.medical_oop_threshold
-    over = (households["户类型"] == "脱贫户") & households["total"].gt(limit)
+    over = (column(households, "户类型") == "脱贫户") & households["total"].gt(limit)
     hit = households[over.fillna(False).astype(bool)].copy()
     hit["field"] = "个人自付费用"
     hit["expected"] = "≤" + amount_text(pd.Series([limit])).iloc[0]
