@@ -33,6 +33,8 @@ class Settings:
     overdue_days: int = 30
     mask_id_numbers: bool = True
     monthly_cron: str = field(default="0 6 1 * *")
+    # recon/expectations.py: a source's row count may move this share from the previous run's.
+    row_count_tolerance: float = 0.20
 
     def threshold_for(self, as_of: dt.date) -> float:
         """The monitoring threshold in force for the as-of year."""
