@@ -22,5 +22,5 @@ def context(system: list[dict], ledger: list[dict], settings: Settings | None = 
 
 def found(ctx: RuleContext, code: str, group: str) -> pd.DataFrame:
     """Findings of one rule, run through the public entry point."""
-    run = run_rules(ctx, groups=(group,))
+    run = run_rules(ctx, groups=(group,), codes=(code,))
     return run.findings[run.findings["rule"] == code].reset_index(drop=True)

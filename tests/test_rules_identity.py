@@ -228,5 +228,5 @@ def test_huk01_member_deregistered_on_or_before_as_of_date():
 
 
 def test_huk01_skipped_without_hukou_source():
-    run = run_rules(context(system_rows(), ledger_rows()), groups=("identity",))
+    run = run_rules(context(system_rows(), ledger_rows()), groups=("identity",), codes=("HUK01",))
     assert "HUK01" in run.skipped["rule"].tolist()
