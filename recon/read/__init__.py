@@ -67,7 +67,9 @@ def read_table(files: list[Path], root: Path, aliases: dict[str, str], key_colum
     return ReadResult(_assemble(frames, aliases, id_columns), concat([problems(found)]), notes, shown_files)
 
 
-def _read_file(path: Path, shown: str, aliases, key_columns, id_columns):
+def _read_file(path: Path, shown: str, aliases: dict[str, str], key_columns: tuple[str, ...],
+               id_columns: tuple[str, ...]) -> tuple[list[pd.DataFrame], list[dict], list[str]]:
+    """One file: its sheets read, its problems, its notes; raises FileProblem."""
     loaded = load(path, shown)
     frames, found, notes, misses = [], [], list(loaded.notes), []
     for grid in loaded.grids:
@@ -83,9 +85,10 @@ def _read_file(path: Path, shown: str, aliases, key_columns, id_columns):
         rows[FILE] = f"{path.name}#{grid.sheet}" if loaded.is_excel else path.name
         rows[SHEET] = grid.sheet
         rows[ROW] = rows.index.astype("int64")
-        frames.append(rows.reset_index(drop=True))
         if rows.empty:
             notes.append(f"{where}只有表头，没有数据行")
+        else:
+            frames.append(rows.reset_index(drop=True))
     if len(misses) < len(loaded.grids):  # extra sheets of a workbook with data: 说明, 汇总, empty Sheet2
         notes += [f"{where}不是数据表（{_why(grid, header)}），已跳过" for grid, header, where in misses]
     elif all(grid.cells.empty for grid, _, _ in misses):
@@ -110,10 +113,8 @@ def _assemble(frames: list[pd.DataFrame], aliases: dict[str, str], id_columns: t
     order = columns + flags + [PATH, FILE, SHEET, ROW]
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in order}).astype({ROW: "int64"})
-    frame = pd.concat(frames, ignore_index=True)
-    for column in columns:
-        if column not in frame:
-            frame[column] = ""
-    frame[columns] = frame[columns].fillna("")
-    frame[flags] = frame[flags].fillna(False).astype(bool)
-    return frame[order].astype({ROW: "int64"})
+    full = [f.reindex(columns=order, fill_value="") if list(f.columns) != order else f for f in frames]
+    frame = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
+    for flag in flags:  # "" filled in above for files without that ID column
+        frame[flag] = frame[flag].eq(True)
+    return frame.astype({ROW: "int64"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from recon.columns import header_key
@@ -80,7 +81,7 @@ def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
               id_columns: tuple[str, ...]) -> pd.DataFrame:
     """Rows under the header as canonical text columns plus `_num_<id>` flags,
     indexed by user row; empty rows and trailer rows dropped."""
-    body = cells.loc[cells.index > header.row]
+    body = cells.iloc[cells.index.get_loc(header.row) + 1:]
     out = {}
     flags = {}
     for column, canonical in header.columns.items():
@@ -89,18 +90,27 @@ def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
         if canonical in id_columns:
             flags[f"_num_{canonical}"] = is_number
     frame = pd.DataFrame(out, index=body.index)
-    blank = frame.apply(lambda col: col.str.strip().eq(""))  # per column, vectorised
-    keep = ~blank.all(axis=1)
     keys_here = [k for k in keys if k in frame.columns]
-    # The label may sit in a key column (合计 under 户编号): at most that one key cell filled.
-    candidates = keep & (~blank[keys_here]).sum(axis=1).le(1)
-    if candidates.any():
+    key_filled = sum((~_blank(frame[k])).astype(int) for k in keys_here) if keys_here else 0
+    # Only rows with at most one key cell filled can be empty or a trailer (the
+    # 合计 label may sit under a key column); the rest are data as they stand.
+    unkeyed = pd.Series(key_filled, index=frame.index).le(1)
+    keep = pd.Series(True, index=frame.index)
+    if unkeyed.any():
+        part = frame.loc[unkeyed]
+        keep[part.index[part.apply(_blank).all(axis=1)]] = False
         # The label often sits in an unmapped column (序号): look at the whole row.
-        raw = body.loc[candidates].map(lambda c: "" if c is None else str(c).strip())
-        first = raw.where(raw.ne("")).bfill(axis=1).iloc[:, 0].fillna("")
-        key_text = sum((frame.loc[candidates, k] for k in keys_here), pd.Series("", index=first.index)).str.strip()
+        raw = body.loc[unkeyed].map(lambda c: "" if c is None else str(c).strip())
+        cells_text = raw.to_numpy()
+        first = pd.Series(cells_text[np.arange(len(raw)), (cells_text != "").argmax(axis=1)], index=raw.index)
+        key_text = sum((part[k] for k in keys_here), pd.Series("", index=part.index)).str.strip()
         trailer = first.str.match(TRAILER) & (key_text.eq("") | key_text.str.match(TRAILER))
         keep[trailer[trailer].index] = False
     for name, flag in flags.items():
         frame[name] = flag.astype(bool)
     return frame.loc[keep]
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    """Empty or only whitespace (also full-width spaces)."""
+    return column.str.strip().eq("")
