@@ -62,6 +62,9 @@ def test_EDU01_school_year_starts_in_september():
     ("休学", "初中", False),
     ("转出", "初中", False),
     ("送教上门", "小学", False),
+    (None, "小学", False),      # 学籍状态 unknown: unknown never fires
+    ("毕业", None, False),      # 学段 of the 毕业 row unknown
+    ("辍学", "初中", True),
 ])
 def test_EDU01_fifteen_year_old_records(status, level, fires):
     child = make_id(birth="20090301", seq="021")

@@ -95,9 +95,11 @@ def compulsory_children(ctx: RuleContext) -> pd.DataFrame:
       title="疑似失学辍学", category="教育", needs=_NEEDS)
 def out_of_school(ctx: RuleContext) -> pd.DataFrame:
     education = ctx.source("education")
-    level = column(education, "学段")
-    enrolled = education["学籍状态"].isin(AT_SCHOOL) | ((education["学籍状态"] == "毕业") & level.isin(JUNIOR_OR_LATER))
-    enrolled_ids = education.loc[enrolled.fillna(False).astype(bool), "证件号码"].dropna()
+    status, level = education["学籍状态"], column(education, "学段")
+    # A row whose 学籍状态 (or, for 毕业, 学段) is unknown might be one that counts: unknown never fires.
+    graduated = (status == "毕业") & (level.isin(JUNIOR_OR_LATER) | level.isna())
+    maybe_enrolled = (status.isna() | status.isin(AT_SCHOOL) | graduated).fillna(False).astype(bool)
+    enrolled_ids = education.loc[maybe_enrolled, "证件号码"].dropna()
     children = compulsory_children(ctx)
     missing = children[~children["id_number"].isin(enrolled_ids)]
     missing = missing.merge(current_records(education)[["证件号码", "学籍状态"]],
