@@ -230,3 +230,12 @@ def test_huk01_member_deregistered_on_or_before_as_of_date():
 def test_huk01_skipped_without_hukou_source():
     run = run_rules(context(system_rows(), ledger_rows()), groups=("identity",), codes=("HUK01",))
     assert "HUK01" in run.skipped["rule"].tolist()
+
+
+def test_hh01_unmapped_ledger_household_without_number_is_named_by_masked_head_id():
+    stranger = make_id(birth="19700101", seq="091")
+    ledger = ledger_rows() + [dict(姓名="孙七", 证件号码=stranger, 与户主关系="户主", 人数=3, **VILLAGE)]
+    ledger = [{k: v for k, v in row.items() if k != "户编号"} for row in ledger]
+    hits = identity(context(system_rows(), ledger), "HH01")
+    label = hits["household_id"].tolist()
+    assert label == ["台账:" + mask_id(pd.Series([stranger])).iloc[0]] and stranger not in label[0]

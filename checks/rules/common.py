@@ -145,5 +145,7 @@ def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) ->
     if "户编号" in ledger.columns:
         numbers = ledger.dropna(subset=["ledger_household"]).drop_duplicates("ledger_household")
         own = ledger_households["ledger_household"].map(numbers.set_index("ledger_household")["户编号"]).astype("string")
-    fallback = "台账:" + mask_id(ledger_households["ledger_household"])
+    key = ledger_households["ledger_household"].astype("string")
+    is_id = key.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
+    fallback = "台账:" + key.where(~is_id, mask_id(key))
     return ledger_households["household_id"].fillna(own).fillna(fallback).astype("string")
