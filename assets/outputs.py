@@ -7,9 +7,10 @@ the report (CONTRACT.md §4)."""
 from dataclasses import dataclass
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition
 
 from assets.metadata import counts_table, markdown_table, masked_preview
+from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig
 from assets.sources import SourceTable, county_partition
 from checks.classes import household_status
@@ -35,14 +36,14 @@ GROUP_INS = {f"findings_{g}": AssetIn(f"findings_{g}") for g in GROUPS}
 CORE_INS = {f"core_{s}": AssetIn(f"core_{s}") for s in SOURCES}
 
 
-@asset(group_name="outputs", compute_kind="pandas", ins={"ctx": AssetIn("rule_context"), **GROUP_INS},
+@county_asset(group_name="outputs", compute_kind="pandas", ins={"ctx": AssetIn("rule_context"), **GROUP_INS},
        description="全部问题 / every finding of this run, with its stable issue_id (hash of rule, key and county).")
 def findings(context: AssetExecutionContext, ctx: RuleContext, **groups: RuleRun) -> AllFindings:
     runs = list(groups.values())
     frames = [r.findings for r in runs if len(r.findings)]
     all_findings = pd.concat(frames, ignore_index=True) if frames else runs[0].findings
     all_findings = all_findings.assign(county=ctx.county)
-    all_findings.insert(0, "issue_id", issue_ids(all_findings["rule"], all_findings["key"], ctx.county))
+    all_findings.insert(0, "issue_id", issue_ids(all_findings, ctx.county))
     skipped = pd.concat([r.skipped for r in runs], ignore_index=True)
     counts = pd.concat([r.counts for r in runs], ignore_index=True)
     context.add_output_metadata({
@@ -53,7 +54,7 @@ def findings(context: AssetExecutionContext, ctx: RuleContext, **groups: RuleRun
     return AllFindings(all_findings, skipped, counts)
 
 
-@asset(group_name="outputs", compute_kind="sqlalchemy", ins={"all_findings": AssetIn("findings")},
+@county_asset(group_name="outputs", compute_kind="sqlalchemy", ins={"all_findings": AssetIn("findings")},
        description="问题台账 / the findings registry: new, open, reopened and resolved (销号) against the previous run; "
                    "feedback and exemptions applied. One transaction.")
 def registry_run(context: AssetExecutionContext, recon: ReconConfig, all_findings: AllFindings) -> RunOutcome:
@@ -74,12 +75,12 @@ def registry_run(context: AssetExecutionContext, recon: ReconConfig, all_finding
         "status": counts_table(status_counts),
         "resolved": len(outcome.resolved),
         "suppressed": len(outcome.suppressed),
-        "database": registry.display_url,
+        "database": registry.shown_url,
     })
     return outcome
 
 
-@asset(group_name="outputs", compute_kind="csv", ins={"outcome": AssetIn("registry_run")},
+@county_asset(group_name="outputs", compute_kind="csv", ins={"outcome": AssetIn("registry_run")},
        description="mismatches.csv: every finding of this run with its status (CONTRACT.md §4).")
 def mismatches_csv(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome) -> str:
     path = outputs.write_mismatches(outcome.current, recon.out_path(county_partition(context)))
@@ -88,7 +89,7 @@ def mismatches_csv(context: AssetExecutionContext, recon: ReconConfig, outcome: 
     return str(path)
 
 
-@asset(group_name="outputs", compute_kind="csv",
+@county_asset(group_name="outputs", compute_kind="csv",
        ins={"ctx": AssetIn("rule_context"), "all_findings": AssetIn("findings")},
        description="household_status.csv: A/B/C class and gaps of every system household (RULES.md).")
 def household_status_csv(context: AssetExecutionContext, recon: ReconConfig, ctx: RuleContext,
@@ -100,7 +101,7 @@ def household_status_csv(context: AssetExecutionContext, recon: ReconConfig, ctx
     return status
 
 
-@asset(group_name="outputs", compute_kind="csv", ins={**CORE_INS, "outcome": AssetIn("registry_run")},
+@county_asset(group_name="outputs", compute_kind="csv", ins={**CORE_INS, "outcome": AssetIn("registry_run")},
        description="input_problems.csv: every file, row or cell that could not be read as data.")
 def input_problems_csv(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
                        **cores: SourceTable) -> pd.DataFrame:
@@ -112,7 +113,7 @@ def input_problems_csv(context: AssetExecutionContext, recon: ReconConfig, outco
     return problems
 
 
-@asset(group_name="outputs", compute_kind="excel", ins={"outcome": AssetIn("registry_run"), "ctx": AssetIn("rule_context")},
+@county_asset(group_name="outputs", compute_kind="excel", ins={"outcome": AssetIn("registry_run"), "ctx": AssetIn("rule_context")},
        description="整改清单 / one Excel correction list per township, 三色制, with a 已销号 sheet.")
 def township_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome, ctx: RuleContext) -> list[str]:
     paths = write_township_lists(outcome.current, outcome.resolved, recon.out_path(county_partition(context)),
@@ -122,7 +123,7 @@ def township_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: 
     return [str(p) for p in paths]
 
 
-@asset(group_name="outputs", compute_kind="html",
+@county_asset(group_name="outputs", compute_kind="html",
        ins={"outcome": AssetIn("registry_run"), "ctx": AssetIn("rule_context"), "all_findings": AssetIn("findings"),
             "status": AssetIn("household_status_csv"), "problems": AssetIn("input_problems_csv")},
        description="report.html: findings by township, rule and severity, trends, the four guarantees, A/B/C classes.")
@@ -137,5 +138,12 @@ def report_html(context: AssetExecutionContext, recon: ReconConfig, outcome: Run
     return str(path)
 
 
-output_assets = [findings, registry_run, mismatches_csv, household_status_csv, input_problems_csv,
-                 township_lists, report_html]
+OUTPUTS = [findings, registry_run, mismatches_csv, household_status_csv, input_problems_csv,
+           township_lists, report_html]
+
+
+def build_output_assets(partitions_def: PartitionsDefinition | None = None) -> list:
+    return build_assets(OUTPUTS, partitions_def)
+
+
+output_assets = build_output_assets()

@@ -4,11 +4,12 @@ findings asset per group of the catalog (RULES.md)."""
 # `context` annotation as an object and rejects it as a string.
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, MetadataValue, asset
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition, asset
 
 from assets.metadata import counts_table, markdown_table
+from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig
-from assets.sources import SourceTable
+from assets.sources import SourceTable, county_partition
 from checks.rules.base import RuleContext
 from checks.rules.run import GROUPS, RuleRun, load_catalog, run_rules
 from recon.columns import SOURCES
@@ -34,7 +35,7 @@ def county_of(system: pd.DataFrame, fallback: str) -> str:
     return fallback
 
 
-@asset(group_name="matching", compute_kind="pandas",
+@county_asset(group_name="matching", compute_kind="pandas",
        ins={f"core_{s}": AssetIn(f"core_{s}") for s in SOURCES},
        description="人户匹配 / persons and households linked across sources: the system 户编号 is the household; "
                    "ledger households map to it by their head's ID (or most members).")
@@ -43,7 +44,7 @@ def rule_context(context: AssetExecutionContext, recon: ReconConfig, **cores: So
     matched = match(tables["system"].frame, tables["ledger"].frame)
     sources = {name: table.frame for name, table in tables.items()}
     sources["system"], sources["ledger"] = matched.system, matched.ledger
-    county = county_of(matched.system, recon.data_path(context.partition_key if context.has_partition_key else None).name)
+    county = county_of(matched.system, recon.data_path(county_partition(context)).name)
     ctx = RuleContext(as_of=recon.as_of_date(), settings=recon.settings(), county=county, sources=sources,
                       households=matched.households, ledger_households=matched.ledger_households)
     hh = matched.households
@@ -69,12 +70,13 @@ def group_metadata(result: RuleRun) -> dict:
     }
 
 
-def build_group_asset(group: str):
+def build_group_asset(group: str, partitions_def: PartitionsDefinition | None = None):
     # Monitoring reads the findings of the sector groups (MON01/MON02 name HOU01, WAT01, EDU01, MED01).
     upstream = ("education", "medical", "housing", "water") if group == "monitoring" else ()
     ins = {"ctx": AssetIn("rule_context"), **{f"findings_{g}": AssetIn(f"findings_{g}") for g in upstream}}
 
     @asset(name=f"findings_{group}", group_name="rules", compute_kind="pandas", ins=ins,
+           partitions_def=partitions_def,
            description=f"{GROUP_TITLES[group]}: findings of the {group} rules of RULES.md.")
     def findings_asset(context: AssetExecutionContext, ctx: RuleContext, **prior_runs: RuleRun) -> RuleRun:
         prior = [run.findings for run in prior_runs.values() if len(run.findings)]
@@ -85,4 +87,8 @@ def build_group_asset(group: str):
     return findings_asset
 
 
-rule_assets = [rule_context, *(build_group_asset(g) for g in GROUPS)]
+def build_rule_assets(partitions_def: PartitionsDefinition | None = None) -> list:
+    return [*build_assets([rule_context], partitions_def), *(build_group_asset(g, partitions_def) for g in GROUPS)]
+
+
+rule_assets = build_rule_assets()

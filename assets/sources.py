@@ -4,14 +4,17 @@ the pandera schema; failing cells become input problems)."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
 
+import warnings
 from dataclasses import dataclass, field
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, Failure, MetadataValue, asset
+from dagster import (AssetExecutionContext, AssetIn, BetaWarning, DagsterType, Failure, MetadataValue,
+                     PartitionsDefinition, asset)
+from dagster_pandera import pandera_schema_to_dagster_type
 
 from assets.metadata import masked_preview
 from assets.resources import ReconConfig
-from checks.schemas import validate
+from checks.schemas import SCHEMAS, validate
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
@@ -48,7 +51,9 @@ def county_partition(context: AssetExecutionContext) -> str | None:
 
 def read_drop_source(recon: ReconConfig, source: str, county: str | None) -> ReadResult | None:
     """Read one source folder; None when an optional source is absent. A
-    missing or empty required folder stops the run with one clear line."""
+    missing required folder, or one without files, stops the run with one
+    clear line; files without usable rows are reported by the blocking asset
+    checks (checks/asset_checks.py), which say why."""
     drop = recon.data_path(county)
     folder = drop / source
     present = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
@@ -56,14 +61,22 @@ def read_drop_source(recon: ReconConfig, source: str, county: str | None) -> Rea
         if source in REQUIRED_SOURCES:
             raise MissingRequiredSource(f"数据目录 {drop} 中缺少必需的 {source}/ 文件夹或其中没有文件")
         return None
-    result = read_source(drop, source)
-    if source in REQUIRED_SOURCES and result.frame.empty:
-        raise MissingRequiredSource(f"{source}/ 中没有可用的数据行（见 input_problems.csv）")
-    return result
+    return read_source(drop, source)
 
 
-def build_source_assets(source: str):
-    @asset(name=f"raw_{source}", group_name="sources", compute_kind="pandas",
+def core_type(source: str) -> DagsterType:
+    """The pandera schema of checks/schemas.py shown as the core asset's type
+    (columns, dtypes, checks in the UI); dagster-pandera is beta and only
+    shows it: validation is checks/schemas.validate and the asset checks."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", BetaWarning)
+        shown = pandera_schema_to_dagster_type(SCHEMAS[source])
+    return DagsterType(name=f"core_{source}", description=shown.description, metadata=shown.metadata,
+                       type_check_fn=lambda _context, value: isinstance(value, SourceTable))
+
+
+def build_source_assets(source: str, partitions_def: PartitionsDefinition | None = None):
+    @asset(name=f"raw_{source}", group_name="sources", compute_kind="pandas", partitions_def=partitions_def,
            description=f"{SOURCE_TITLES[source]}: every file and sheet of {source}/ read as text, header found under title rows.")
     def raw(context: AssetExecutionContext, recon: ReconConfig) -> ReadResult | None:
         result = read_drop_source(recon, source, county_partition(context))
@@ -77,8 +90,8 @@ def build_source_assets(source: str):
         })
         return result
 
-    @asset(name=f"core_{source}", group_name="sources", compute_kind="pandera",
-           ins={"raw": AssetIn(f"raw_{source}")},
+    @asset(name=f"core_{source}", group_name="sources", compute_kind="pandera", partitions_def=partitions_def,
+           ins={"raw": AssetIn(f"raw_{source}")}, dagster_type=core_type(source),
            description=f"{SOURCE_TITLES[source]}: canonical columns, typed values, IDs normalised; validated by the pandera schema.")
     def core(context: AssetExecutionContext, recon: ReconConfig, raw: ReadResult | None) -> SourceTable:
         if raw is None:
@@ -99,4 +112,8 @@ def build_source_assets(source: str):
     return raw, core
 
 
-source_assets = [a for source in SOURCES for a in build_source_assets(source)]
+def build_all_source_assets(partitions_def: PartitionsDefinition | None = None) -> list:
+    return [a for source in SOURCES for a in build_source_assets(source, partitions_def)]
+
+
+source_assets = build_all_source_assets()

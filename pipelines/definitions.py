@@ -1,16 +1,31 @@
-"""The Dagster code location: the asset graph, the reconciliation job, and
-the resources, as `dagster dev` loads them through workspace.yaml."""
+"""The Dagster code location: the asset graph with its checks, the
+reconciliation job, the monthly schedule, the drop sensor and the resources,
+as `dagster dev` loads them through workspace.yaml.
+
+A multi-county drop (DIR/<county>/system/…) makes every asset and check
+partitioned by county (assets/partitions.py); a single-county drop runs
+unpartitioned. The layout is read when the code location loads."""
 from __future__ import annotations
 
-from dagster import Definitions, IOManagerDefinition, define_asset_job
+import os
+import warnings
 
-from assets.outputs import output_assets
-from assets.reconcile import rule_assets
+from dagster import Definitions, IOManagerDefinition, PreviewWarning, define_asset_job
+
+from assets.outputs import build_output_assets
+from assets.partitions import COUNTY_PARTITIONS, is_partitioned
+from assets.reconcile import build_rule_assets
 from assets.resources import ReconConfig
-from assets.sources import source_assets
+from assets.sources import build_all_source_assets
+from checks.asset_checks import build_asset_checks
 from pipelines.progress import progress_logger
+from pipelines.schedules import build_schedule
+from pipelines.sensors import build_drop_sensor
 
-ALL_ASSETS = [*source_assets, *rule_assets, *output_assets]
+# Partitioned asset checks are a Dagster preview; they are what lets a
+# blocking check stop one county's run without touching the others.
+warnings.filterwarnings("ignore", category=PreviewWarning)
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 reconcile_job = define_asset_job(
     "reconcile",
@@ -18,12 +33,21 @@ reconcile_job = define_asset_job(
 )
 
 
-def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None = None) -> Definitions:
+def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None = None,
+                      partitioned: bool | None = None) -> Definitions:
+    """The code location for one drop; `partitioned` None = detect from the drop's layout."""
+    if partitioned is None:
+        partitioned = is_partitioned(recon.data_dir)
+    partitions_def = COUNTY_PARTITIONS if partitioned else None
+    assets = [*build_all_source_assets(partitions_def), *build_rule_assets(partitions_def),
+              *build_output_assets(partitions_def)]
     resources = {"recon": recon}
     if io_manager is not None:
         resources["io_manager"] = io_manager
-    return Definitions(assets=ALL_ASSETS, jobs=[reconcile_job], resources=resources,
-                       loggers={"recon_progress": progress_logger})
+    return Definitions(assets=assets, asset_checks=build_asset_checks(partitions_def), jobs=[reconcile_job],
+                       schedules=[build_schedule(reconcile_job, recon, partitioned)],
+                       sensors=[build_drop_sensor(reconcile_job, partitioned)],
+                       resources=resources, loggers={"recon_progress": progress_logger})
 
 
 defs = build_definitions(ReconConfig.from_env())

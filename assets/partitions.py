@@ -1,0 +1,59 @@
+"""Counties as partitions. A drop holding several counties
+(`DIR/<county>/system/…`) runs each county as one partition of the dynamic
+partitions definition `county`; a single-county drop (`DIR/system/…`) runs
+unpartitioned, exactly as CONTRACT.md §2 describes.
+
+Assets are declared once with `county_asset(...)` and built with or without
+the partitions by `build_assets`, so both layouts share one graph."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Callable
+
+from dagster import AssetsDefinition, DynamicPartitionsDefinition, PartitionsDefinition, asset
+
+from recon.columns import REQUIRED_SOURCES
+
+COUNTY_PARTITIONS = DynamicPartitionsDefinition(name="county")
+# RECON_COUNTY_PARTITIONS=yes|no overrides the detection (e.g. a drop folder
+# that is still empty when the code location loads).
+PARTITIONS_ENV = "RECON_COUNTY_PARTITIONS"
+
+
+def _is_county_folder(folder: Path) -> bool:
+    return folder.is_dir() and not folder.name.startswith((".", "~$")) and any(
+        (folder / source).is_dir() for source in REQUIRED_SOURCES)
+
+
+def counties(data_dir: str | Path) -> list[str]:
+    """The county subfolders of a multi-county drop, sorted; [] for a
+    single-county drop (DIR/system/ directly) or a missing folder."""
+    data = Path(data_dir)
+    if not data.is_dir() or any((data / source).is_dir() for source in REQUIRED_SOURCES):
+        return []
+    return sorted(folder.name for folder in data.iterdir() if _is_county_folder(folder))
+
+
+def is_partitioned(data_dir: str | Path) -> bool:
+    """Whether the graph for this drop is partitioned by county."""
+    forced = os.environ.get(PARTITIONS_ENV, "").strip().lower()
+    if forced in ("yes", "true", "1"):
+        return True
+    if forced in ("no", "false", "0"):
+        return False
+    return bool(counties(data_dir))
+
+
+def county_asset(**asset_kwargs) -> Callable:
+    """Mark a compute function as an asset of the county graph; `build_assets`
+    turns it into an asset definition, partitioned or not."""
+    def mark(fn: Callable) -> Callable:
+        fn.asset_kwargs = asset_kwargs
+        return fn
+    return mark
+
+
+def build_assets(functions: list[Callable], partitions_def: PartitionsDefinition | None = None
+                 ) -> list[AssetsDefinition]:
+    return [asset(partitions_def=partitions_def, **fn.asset_kwargs)(fn) for fn in functions]

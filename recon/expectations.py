@@ -1,0 +1,145 @@
+"""Dataset-level expectations (GX Core 1.x): one suite per source, validated
+on the core frames of every run, Data Docs written to OUT/data_docs/.
+
+- row count within ±tolerance of the previous run's count for that source
+  (counts kept in OUT/.recon/row_counts.json),
+- completeness of the key columns (mostly KEY_COMPLETENESS not null),
+- coded columns within their value sets (recon.columns.VALUE_SETS).
+
+Personal columns reach GX only as a "present" marker, and result_format
+renders no unexpected values: no ID number or name can end up in the docs.
+GX imports slowly (seconds): it is imported inside `validate_sources` only."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from recon.atomic import atomic_path
+from recon.columns import KEY_COLUMNS, VALUE_SETS, kinds
+
+KEY_COMPLETENESS = 0.95
+DEFAULT_ROW_COUNT_TOLERANCE = 0.20
+RESULT_FORMAT = {"result_format": "SUMMARY", "partial_unexpected_count": 0, "include_unexpected_rows": False}
+PERSONAL_KINDS = ("id", "name")
+PRESENT = "•"
+
+
+@dataclass
+class SourceValidation:
+    source: str
+    success: bool
+    evaluated: int                    # expectations run
+    failed: list[dict] = field(default_factory=list)   # expectation, column, observed (no personal data)
+    previous_rows: int | None = None
+    rows: int = 0
+
+
+def row_counts_path(out_dir: Path) -> Path:
+    return Path(out_dir) / ".recon" / "row_counts.json"
+
+
+def previous_row_counts(out_dir: Path) -> dict[str, int]:
+    path = row_counts_path(out_dir)
+    try:
+        return {k: int(v) for k, v in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def save_row_counts(out_dir: Path, counts: dict[str, int]) -> None:
+    merged = previous_row_counts(out_dir) | counts
+    with atomic_path(row_counts_path(out_dir)) as tmp:
+        tmp.write_text(json.dumps(merged, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def shown_frame(source: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """The columns the suite looks at; personal columns only as a marker of
+    presence, so nothing personal can be rendered."""
+    kind = kinds(source)
+    wanted = [c for c in frame.columns if c in kind and (c in KEY_COLUMNS[source] or c in VALUE_SETS)]
+    shown = frame[wanted].copy()
+    for column in wanted:
+        if kind[column] in PERSONAL_KINDS:
+            shown[column] = shown[column].notna().map({True: PRESENT, False: None})
+    return shown
+
+
+def build_suite(gx, source: str, frame: pd.DataFrame, previous_rows: int | None, tolerance: float):
+    suite = gx.ExpectationSuite(name=f"recon_{source}")
+    if previous_rows:
+        suite.add_expectation(gx.expectations.ExpectTableRowCountToBeBetween(
+            min_value=math.floor(previous_rows * (1 - tolerance)), max_value=math.ceil(previous_rows * (1 + tolerance))))
+    for column in KEY_COLUMNS[source]:
+        if column in frame.columns:
+            suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=column, mostly=KEY_COMPLETENESS))
+    for column, labels in VALUE_SETS.items():
+        if column in frame.columns and kinds(source).get(column) == "code":
+            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=list(labels)))
+    return suite
+
+
+def _failed(result) -> list[dict]:
+    failed = []
+    for r in result.results:
+        if r.success:
+            continue
+        config = r.expectation_config
+        observed = r.result.get("observed_value")
+        if observed is None and "unexpected_percent" in r.result:
+            observed = f"{r.result['unexpected_percent']:.1f}% unexpected"
+        failed.append({"expectation": config.type, "column": config.kwargs.get("column", ""),
+                       "observed": "" if observed is None else str(observed)})
+    return failed
+
+
+def context_for_docs(docs_dir: Path):
+    """An ephemeral GX context (nothing stored beside OUT) whose one Data
+    Docs site is docs_dir; progress bars off to keep recon's display clean."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    for site in list(context.get_config().data_docs_sites or {}):
+        context.delete_data_docs_site(site)
+    context.add_data_docs_site("recon", {
+        "class_name": "SiteBuilder", "show_how_to_buttons": False,
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    })
+    return gx, context
+
+
+def validate_sources(frames: dict[str, pd.DataFrame | None], out_dir: Path,
+                     tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
+    """Validate every present source; (results per source, Data Docs index).
+    Absent sources (None) are not validated. Row counts are saved for the next run."""
+    out_dir = Path(out_dir)
+    docs_dir = out_dir / "data_docs"
+    shutil.rmtree(docs_dir, ignore_errors=True)  # only this run's results, never stale pages
+    gx, context = context_for_docs(docs_dir)
+    previous = previous_row_counts(out_dir)
+    datasource = context.data_sources.add_pandas("recon")
+    results: dict[str, SourceValidation] = {}
+    for source, frame in frames.items():
+        if frame is None:
+            continue
+        shown = shown_frame(source, frame)
+        batch = datasource.add_dataframe_asset(name=source).add_batch_definition_whole_dataframe("run")
+        suite = context.suites.add(build_suite(gx, source, shown, previous.get(source), tolerance))
+        definition = context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"recon_{source}", data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": shown}, result_format=RESULT_FORMAT)
+        results[source] = SourceValidation(source, bool(result.success), len(result.results), _failed(result),
+                                           previous.get(source), len(frame))
+    context.build_data_docs()
+    # An empty (broken) source keeps the last good count as the baseline.
+    save_row_counts(out_dir, {source: r.rows for source, r in results.items() if r.rows})
+    return results, docs_dir / "index.html"
