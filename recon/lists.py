@@ -45,7 +45,7 @@ SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "resolved": "已销号"}
 RED, YELLOW, GREEN = "红", "黄", "绿"
 FILLS = {RED: "#FFC7CE", YELLOW: "#FFEB9C", GREEN: "#C6EFCE"}
-MAX_WIDTH, MIN_WIDTH = 50, 6
+MAX_WIDTH, MIN_WIDTH, FILL_IN_WIDTH = 50, 6, 16
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
@@ -117,7 +117,8 @@ def column_widths(table: pd.DataFrame) -> list[int]:
     for header in HEADERS:
         cells = pd.concat([pd.Series([header], dtype="string"), table[header].astype("string").fillna("")])
         width = (cells.str.len() + cells.str.count(r"[^\x00-\xff]")).max()
-        widths.append(int(min(max(width + 2, MIN_WIDTH), MAX_WIDTH)))
+        least = FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH   # room to write in
+        widths.append(int(min(max(width + 2, least), MAX_WIDTH)))
     return widths
 
 
@@ -165,21 +166,21 @@ def _write_findings_sheet(book, name: str, table: pd.DataFrame, formats: _Format
         sheet.set_column(col, col, width)
     _write_header(sheet, HEADERS, formats)
     n_rows = len(table)
-    text_columns = [table[h].astype("string").fillna("").tolist() if h not in NUMBER_HEADERS
-                    else table[h].astype("Float64").astype(object).where(table[h].notna(), None).tolist()
-                    for h in HEADERS]
-    numeric = [h in NUMBER_HEADERS for h in HEADERS]
+    # The fill-in columns stay unwritten (blank, unstyled) so they stand out as the township's part.
+    shown = [h for h, _ in FINDING_HEADERS]
+    columns = [table[h].astype("Float64").astype(object).where(table[h].notna(), None).tolist()
+               if h in NUMBER_HEADERS else table[h].astype("string").fillna("").tolist() for h in shown]
+    numeric = [h in NUMBER_HEADERS for h in shown]
     # Writing cells is inherently per cell; rows go in order so constant_memory can stream them.
-    for r, (colour, *cells) in enumerate(zip(table["_colour"].tolist(), *text_columns), start=1):
+    for r, (colour, *cells) in enumerate(zip(table["_colour"].tolist(), *columns), start=1):
         fmt = formats.row.get(colour, formats.plain)
         for c, value in enumerate(cells):
-            if numeric[c]:
-                if value is None:
-                    sheet.write_blank(r, c, None, fmt)
-                else:
-                    sheet.write_number(r, c, float(value), fmt)
-            else:
+            if not numeric[c]:
                 sheet.write_string(r, c, value, fmt)
+            elif value is None:
+                sheet.write_blank(r, c, None, fmt)
+            else:
+                sheet.write_number(r, c, float(value), fmt)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(n_rows, 1), len(HEADERS) - 1)
     feedback_col = HEADERS.index("整改情况")

@@ -191,3 +191,25 @@ def test_feedback_column_has_a_dropdown_of_the_two_answers(tmp_path):
     assert validation.type == "list" and "已整改" in validation.formula1 and "核实无误" in validation.formula1
     column = openpyxl.utils.get_column_letter(HEADERS.index("整改情况") + 1)
     assert str(validation.sqref).startswith(f"{column}2")
+
+
+def test_big_lists_stream_rows_in_constant_memory_mode_and_lose_none(tmp_path, monkeypatch):
+    monkeypatch.setattr("recon.lists.BIG_LIST_ROWS", 2)
+    current = frame(*[finding(f"e{i}", village=f"{i % 2}村") for i in range(4)],
+                    finding("m", category="医疗", name="=1+1"))
+    [path] = write(tmp_path, current, frame(finding("r", status="resolved")))
+    book = openpyxl.load_workbook(path)
+    assert sorted(r["问题编号"] for r in rows_of(book["教育"])) == ["e0", "e1", "e2", "e3"]
+    assert [(r["问题编号"], r["姓名"]) for r in rows_of(book["医疗"])] == [("m", "=1+1")]
+    assert [r["问题编号"] for r in rows_of(book["已销号"])] == ["r"]
+    assert all(c.data_type != "f" for s in book for row in s.iter_rows() for c in row)
+
+
+def test_column_widths_fit_the_longest_text_with_cjk_counting_double(tmp_path):
+    [path] = write(tmp_path, frame(finding("a", message="一" * 20), finding("b", message="x" * 5)))
+    sheet = openpyxl.load_workbook(path)["教育"]
+    width = sheet.column_dimensions[openpyxl.utils.get_column_letter(HEADERS.index("问题描述") + 1)].width
+    assert 40 <= width <= 45
+    long = write(tmp_path / "long", frame(finding("a", message="一" * 500)))[0]
+    sheet = openpyxl.load_workbook(long)["教育"]
+    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(HEADERS.index("问题描述") + 1)].width <= 51
