@@ -31,22 +31,28 @@ def text(values) -> pd.Series:
     return pd.Series(values).astype("string").fillna("")
 
 
-def located(ctx: RuleContext, source: str, frame: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows with county/township/village in the system's spelling (via their
-    household) where known, else their own; and household_id for findings
-    (the ledger's own 户编号 when the household is not in the system)."""
-    frame = ctx.source(source) if frame is None else frame
-    places = ctx.households.set_index("household_id")[["county", "township", "village"]]
-    out = frame.copy()
-    for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
-        mine = frame[own].astype("string") if own in frame.columns else pd.Series(pd.NA, index=frame.index, dtype="string")
-        out[column] = frame["household_id"].map(places[column]).astype("string").fillna(mine)
-    if source == "ledger" and "户编号" in frame.columns:
-        out["household_id"] = frame["household_id"].fillna(frame["户编号"])
-    out["id_number"] = frame["证件号码"]
-    out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
-    out["file"], out["row"] = frame["_file"], frame["_row"]
-    return out
+def located(ctx: RuleContext, source: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows of system/ledger (all, or those of `rows`) with county/township/village
+    in the system's spelling (via their household) where known, else their own;
+    household_id for findings (the ledger's own 户编号 when the household is not
+    in the system); id_number, name, file, row. Built once per context."""
+    frame = ctx.source(source)
+    cache_key = ("identity.located", source, id(frame))
+    if cache_key not in ctx.extra:
+        places = ctx.households.set_index("household_id")[["county", "township", "village"]]
+        out = frame.copy()
+        for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
+            mine = (frame[own].astype("string") if own in frame.columns
+                    else pd.Series(pd.NA, index=frame.index, dtype="string"))
+            out[column] = frame["household_id"].map(places[column]).astype("string").fillna(mine)
+        if source == "ledger" and "户编号" in frame.columns:
+            out["household_id"] = frame["household_id"].fillna(frame["户编号"])
+        out["id_number"] = frame["证件号码"]
+        out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
+        out["file"], out["row"] = frame["_file"], frame["_row"]
+        ctx.extra[cache_key] = out
+    out = ctx.extra[cache_key]
+    return out if rows is None else out.loc[rows.index]
 
 
 def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
@@ -167,7 +173,8 @@ def other_household(ctx: RuleContext) -> pd.DataFrame:
 def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source, rows in (("system", registered_members(ctx)), ("ledger", ledger_rows_in_scope(ctx))):
-        rows = located(ctx, source, rows[rows["_id_valid"].astype(bool)])
+        rows = located(ctx, source, rows)
+        rows = rows[rows["_id_valid"].astype(bool)]
         id_sex = pd.Series(np.where(rows["id_number"].str.slice(16, 17).astype(int) % 2 == 1, "男", "女"),
                            index=rows.index, dtype="string")
         id_birth = birth_dates(rows["id_number"])
