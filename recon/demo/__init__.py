@@ -47,7 +47,7 @@ class DemoSummary:
 
 def plants_per_rule(households: int) -> int:
     """Two of each rule, a few more in bigger counties."""
-    return 2 + min(8, households // 20000) * 2
+    return 2 if households < 20000 else 4
 
 
 def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = dt.date(2025, 6, 30),

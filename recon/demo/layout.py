@@ -18,6 +18,8 @@ from recon.demo.sectors import Frames
 from recon.demo.write import Table, write_table
 
 RELATION_WITH_ZHI = {"子": "之子", "女": "之女"}
+LEDGER_STYLE = ["has_hhid", "has_head_id", "has_income", "has_type", "fmt", "title", "yesno", "dates", "money",
+                "ordinary"]
 
 
 def _system_table(system: pd.DataFrame, messy: bool, year: int) -> Table:
@@ -80,7 +82,7 @@ def _ledger_table(ledger: pd.DataFrame, style: pd.Series, messy: bool) -> Table:
         birth = c.date_cells(ledger["出生日期"]) if as_excel else c.date_text(ledger["出生日期"])
     else:
         birth = c.date_text(ledger["出生日期"], style["dates"])
-    kind = ledger["户类型"].where(~((ledger["户类型"] == "一般农户") & (style["village_no"] % 2 == 1)), "普通农户")
+    kind = ledger["户类型"].where(ledger["户类型"] != "一般农户", style["ordinary"] if messy else "一般农户")
     columns = [("县", "县", c.text_cells(ledger["县"])), ("乡镇", "乡（镇）", c.text_cells(ledger["township"])),
                ("行政村", "村", c.text_cells(ledger["village"]))]
     if style["has_hhid"]:
@@ -95,13 +97,12 @@ def _ledger_table(ledger: pd.DataFrame, style: pd.Series, messy: bool) -> Table:
     if style["has_type"]:
         columns += [("户类型", "户类型", c.text_cells(kind)), ("风险是否消除", "风险是否消除", c.yesno(ledger["风险是否消除"], yn))]
     if style["has_income"]:
-        money = "plain" if not messy else ["plain", "comma", "plain", "yuan"][style["village_no"] % 4]
+        money = style["money"] if messy else "plain"
         columns += [(name, name, c.amounts(ledger[name], text, money)) for name in INCOME]
     columns.append(("备注", "备注", pd.Series("", index=ledger.index, dtype=object)))
     header = [alias if messy else canonical for canonical, alias, _ in columns]
     frame = pd.DataFrame({i: v.to_numpy() for i, (_, _, v) in enumerate(columns)}, index=ledger.index)
-    title = [f"{style['township']}{style['village']}脱贫户（监测户）户册"] if as_excel and style["title"] else []
-    return Table(header, frame, title=title)
+    return Table(header, frame, title=["脱贫户（监测户）户册"] if as_excel and style["title"] else [])
 
 
 def _simple(frame: pd.DataFrame, columns: list[tuple[str, str, pd.Series]], messy: bool) -> Table:
@@ -119,14 +120,20 @@ def write_drop(drop: Path, f: Frames, villages: pd.DataFrame, formats: str, as_o
     placed = write_table(system_file, fmt("xlsx"), _system_table(f.system, messy, as_of_year))
     placements.append(placed.assign(_mark=f.system["_mark"].to_numpy(), source="system"))
 
-    for village_no, rows in f.ledger.groupby(f.ledger["hh"].map(_village_of(f)), sort=True):
-        style = villages.loc[village_no]
-        if not style["has_ledger"]:
-            continue
-        kind = fmt(style["fmt"])
-        path = drop / "ledger" / style["township"] / f"{style['village']}户册{ext[kind]}"
-        placed = write_table(path, kind, _ledger_table(rows, style, messy))
-        placements.append(placed.assign(_mark=rows["_mark"].to_numpy(), source="ledger"))
+    # Cells are made once per ledger style (not per village: a province has thousands).
+    ledger = f.ledger.assign(village_no=f.ledger["hh"].map(_village_of(f)))
+    styles = LEDGER_STYLE if messy else LEDGER_STYLE[:4]
+    for _, same_style in villages[villages["has_ledger"]].groupby(styles, sort=True):
+        rows = ledger[ledger["village_no"].isin(same_style.index)]
+        table = _ledger_table(rows, same_style.iloc[0], messy)
+        for village_no, positions in sorted(rows.groupby("village_no").indices.items()):
+            style = villages.loc[village_no]
+            kind = fmt(style["fmt"])
+            path = drop / "ledger" / style["township"] / f"{style['village']}户册{ext[kind]}"
+            title = [f"{style['township']}{style['village']}{t}" for t in table.title]
+            one = Table(table.header, table.cells.iloc[positions], title=title)
+            placed = write_table(path, kind, one)
+            placements.append(placed.assign(_mark=rows["_mark"].iloc[positions].to_numpy(), source="ledger"))
 
     edu = f.education
     write_table(drop / "education" / "学籍及资助名单.csv", fmt("csv_gbk"), _simple(edu, [

@@ -30,6 +30,8 @@ def village_styles(county: County, rng: np.random.Generator) -> pd.DataFrame:
     villages["title"] = i % 3 == 0
     villages["yesno"] = np.array(["是否", "√×", "YN", "是否"])[(i // 3) % 4]
     villages["dates"] = np.array(["slash", "cn", "compact", "cell"])[(i // 2) % 4]
+    villages["money"] = np.array(["plain", "comma", "plain", "yuan"])[i % 4]
+    villages["ordinary"] = np.where(i % 2 == 1, "普通农户", "一般农户")   # both spell 一般农户
     villages["role"] = ""
     by_size = villages.assign(registered=registered.to_numpy()).sort_values(["size", "village_no"])
     small = by_size[by_size["registered"] > 0]["village_no"].to_numpy()[:2]
@@ -67,11 +69,11 @@ class Planter:
         """Households free for a plant: in a village with a ledger, of a household
         kind, in villages of the given style (e.g. role="" for no special role)."""
         hh = self.hh
-        village = self.villages.loc[hh["village_no"]].reset_index(drop=True)
-        ok = ~self.used & village["has_ledger"].to_numpy()
-        for column, value in style.items():
-            ok &= (village[column] == value).to_numpy() if not isinstance(value, (list, tuple)) \
-                else village[column].isin(value).to_numpy()
+        village_no = hh["village_no"].to_numpy()
+        ok = ~self.used & self.villages["has_ledger"].to_numpy()[village_no]
+        for column, value in style.items():   # per village, then spread to its households
+            wanted = self.villages[column].isin(value if isinstance(value, (list, tuple)) else [value])
+            ok &= wanted.to_numpy()[village_no]
         types = {"registered": ["脱贫户", "监测户"], "poverty": ["脱贫户"], "monitored": ["监测户"],
                  "monitored_yes": ["监测户"], "monitored_no": ["监测户"], "ordinary": ["一般农户"]}[kind]
         ok &= hh["户类型"].isin(types).to_numpy()
@@ -82,7 +84,7 @@ class Planter:
         return ok
 
     def pick(self, count: int, mask: np.ndarray, why: str) -> list[int]:
-        chosen = [int(h) for h in self.pick_order if mask[h]][:count]
+        chosen = [int(h) for h in self.pick_order[mask[self.pick_order]][:count]]
         if len(chosen) < count:
             raise ValueError(f"the demo county is too small to plant {why}: use more households")
         self.used[chosen] = True

@@ -33,7 +33,9 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
     cells = table.cells.astype(object).where(table.cells.notna(), None)
     if fmt in CSV_ENCODINGS:
         cells.to_csv(path, index=False, header=table.header, encoding=CSV_ENCODINGS[fmt], lineterminator="\n")
-        return pd.DataFrame({"file": path.name, "row": np.arange(len(cells)) + 2}, index=cells.index)
+        # A line break inside a (quoted) header cell makes the header several lines long.
+        first_data = 2 + sum(str(h).count("\n") for h in table.header)
+        return pd.DataFrame({"file": path.name, "row": np.arange(len(cells)) + first_data}, index=cells.index)
     splits = table.splits or [len(cells)]
     if fmt == "xls":   # an .xls sheet holds 65,536 rows
         splits = [min(n, XLS_MAX_ROWS) for n in splits]
@@ -43,7 +45,7 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
     values = cells.to_numpy(dtype=object)
     first_data = len(table.title) + 2            # 1-based row of the first data row
     labels, rows, start = [], [], 0
-    writer = _XlsxBook(path) if fmt == "xlsx" else _XlsBook(path)
+    writer = _XlsxBook(path, big=len(cells) > 20000) if fmt == "xlsx" else _XlsBook(path)
     for name, count in zip(names, splits):
         sheet = writer.sheet(name)
         for r, text in enumerate(table.title):
@@ -61,9 +63,9 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
 
 
 class _XlsxBook:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, big: bool):
         self.book = xlsxwriter.Workbook(str(path), {
-            "constant_memory": True, "default_date_format": "yyyy-mm-dd",
+            "constant_memory": big, "default_date_format": "yyyy-mm-dd",
             "strings_to_formulas": False, "strings_to_urls": False})
         # A fixed creation time: the same seed must give byte-identical files.
         self.book.set_properties({"created": dt.datetime(2025, 1, 1)})
