@@ -212,16 +212,30 @@ def test_format_is_decided_by_content_not_extension(tmp_path):
     assert any("text.xlsx" in note and "CSV" in note for note in result.notes)
 
 
-def test_html_saved_as_xls_is_read_or_reported_clearly(tmp_path):
-    html = ("<html><body><table><tr><td>户编号</td><td>姓名</td><td>证件号码</td></tr>"
-            f"<tr><td>H1</td><td>张三</td><td>{ID_A}</td></tr></table></body></html>")
+def test_html_table_saved_as_xls_is_read_as_text_with_a_note(tmp_path):
+    html = ("<html><head><meta charset='gbk'></head><body><p>标题</p><table>"
+            "<tr><th colspan='2'>XX县脱贫人口</th></tr>"
+            "<tr><td>户编号</td><td>姓名</td><td>证件号码</td></tr>"
+            f"<tr><td>430321100001</td><td>张&nbsp;三</td><td>{ID_A}</td></tr></table></body></html>")
     (tmp_path / "system").mkdir()
-    (tmp_path / "system" / "export.xls").write_text(html, encoding="utf-8")
+    (tmp_path / "system" / "export.xls").write_bytes(html.encode("gbk"))
     result = read_source(tmp_path, "system")
-    if result.problems.empty:   # lxml or bs4 present: the table is read
-        assert result.frame["姓名"].tolist() == ["张三"]
-    else:
-        assert result.problems["problem"].tolist()[0].startswith("文件其实是网页(HTML)格式")
+    assert result.problems.empty
+    assert result.frame[["户编号", "姓名", "证件号码", "_file", "_row"]].values.tolist() == [
+        ["430321100001", "张\xa0三", ID_A, "export.xls", 3]]
+    assert any("export.xls" in note and "网页" in note for note in result.notes)
+
+
+def test_excel_2003_xml_saved_as_xls_is_read(tmp_path):
+    xml = ('<?xml version="1.0"?><Workbook xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+           '<Worksheet ss:Name="Sheet1"><Table>'
+           '<Row><Cell><Data ss:Type="String">户编号</Data></Cell><Cell><Data ss:Type="String">姓名</Data></Cell>'
+           '<Cell><Data ss:Type="String">证件号码</Data></Cell></Row>'
+           f'<Row><Cell><Data ss:Type="String">H1</Data></Cell><Cell><Data ss:Type="String">张三</Data></Cell>'
+           f'<Cell><Data ss:Type="String">{ID_A}</Data></Cell></Row></Table></Worksheet></Workbook>')
+    (tmp_path / "system").mkdir()
+    (tmp_path / "system" / "export.xls").write_text(xml, encoding="utf-8")
+    assert read_source(tmp_path, "system").frame[["姓名", "_row"]].values.tolist() == [["张三", 2]]
 
 
 def test_password_protected_workbook_is_one_file_problem(tmp_path):

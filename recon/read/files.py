@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 import charset_normalizer
@@ -23,12 +24,13 @@ OLE_ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
 BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 _HTML_START = re.compile(rb"^\s*<(!doctype\s+html|html|table|meta|head|body|\?xml)", re.IGNORECASE)
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
 CORRUPT = "文件已损坏或不是有效的Excel文件，已跳过"
 PASSWORD = "文件有密码保护，无法读取，已跳过（请去掉密码后另存为.xlsx）"
 EMPTY = "文件是空的，已跳过"
 UNREADABLE_TEXT = "文件不是可识别的表格或文本（无法判断编码），已跳过"
-HTML_NEEDS_PARSER = ("文件其实是网页(HTML)格式，不是真正的Excel文件，已跳过"
-                     "（请用Excel打开后另存为.xlsx）")
+HTML_NO_TABLE = "文件其实是网页(HTML/XML)格式，里面没有表格，已跳过"
 
 
 class FileProblem(Exception):
@@ -81,7 +83,7 @@ def load(path: Path, shown: str) -> Loaded:
         return Loaded(_excel_grids(data), True, notes)
     if _HTML_START.match(data[:1024]) and b"<table" in data[:1_000_000].lower():
         return Loaded([Grid("", _html_cells(data))], False,
-                      [f"{shown} 是网页(HTML)格式导出的表格，已读取其中第一个表格"])
+                      [f"{shown} 其实是网页(HTML/XML)格式导出的表格，已读取其中第一个表格"])
     notes = [] if suffix == ".csv" else [f"{shown} 扩展名是 {path.suffix}，但内容是文本(CSV)，已按 CSV 读取"]
     return Loaded([Grid("", csv_cells(decode(data)))], False, notes)
 
@@ -139,21 +141,73 @@ def csv_cells(text: str) -> pd.DataFrame:
                 raise FileProblem("CSV 文件格式有误（引号不配对或列数异常），已跳过") from None
             width *= 4
     cells = cells.astype(object)
-    # A quoted cell with line breaks moves every later record down that many lines.
-    breaks = sum(cells[c].str.count(r"\r\n|\r|\n") for c in cells.columns) if len(cells) else 0
-    before = pd.Series(breaks, index=cells.index).shift(fill_value=0).cumsum() if len(cells) else 0
-    cells.index = pd.Index(cells.index + 1 + before, dtype="int64")
+    lines = len(_LINE_BREAK.findall(text)) + (not text.endswith(("\n", "\r")))
+    if lines == len(cells):
+        cells.index = pd.RangeIndex(1, len(cells) + 1)
+    else:  # a quoted cell with line breaks moves every later record down that many lines
+        breaks = sum(cells[c].str.count(_LINE_BREAK.pattern) for c in cells.columns)
+        cells.index = pd.Index(cells.index + 1 + breaks.shift(fill_value=0).cumsum(), dtype="int64")
     return cells
 
 
 def _html_cells(data: bytes) -> pd.DataFrame:
-    try:
-        tables = pd.read_html(io.StringIO(decode(data)), header=None, keep_default_na=False)
-    except ImportError as exc:  # lxml or bs4+html5lib not installed
-        raise FileProblem(HTML_NEEDS_PARSER) from exc
-    except ValueError as exc:
-        raise FileProblem(HTML_NEEDS_PARSER) from exc
-    cells = tables[0].astype(str).astype(object)
-    cells.columns = range(cells.shape[1])
+    parser = _FirstTable()
+    parser.feed(decode(data))
+    parser.close()
+    if not parser.rows:
+        raise FileProblem(HTML_NO_TABLE)
+    cells = pd.DataFrame(parser.rows, dtype=object).fillna("")
     cells.index = pd.RangeIndex(1, len(cells) + 1)
     return cells
+
+
+# HTML tables, and Excel 2003 XML (SpreadsheetML) <Table><Row><Cell>, also saved as .xls.
+ROW_TAGS = ("tr", "row")
+CELL_TAGS = ("td", "th", "cell")
+
+
+class _FirstTable(HTMLParser):
+    """Cell texts of the first table of a web system's "Excel" export. The
+    standard library's parser: no lxml/bs4 dependency for this one case."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[str]] = []
+        self.depth, self.done = 0, False
+        self.cell: list[str] | None = None
+        self.span = 1
+
+    def handle_starttag(self, tag, attrs):
+        if self.done:
+            return
+        if tag == "table":
+            self.depth += 1
+        elif self.depth == 1 and tag in ROW_TAGS:
+            self.rows.append([])
+        elif self.depth == 1 and tag in CELL_TAGS and self.rows:
+            attrs = dict(attrs)
+            self.cell, self.span = [], _span(attrs.get("colspan"), attrs.get("ss:mergeacross"))
+        elif tag == "br" and self.cell is not None:
+            self.cell.append("\n")
+
+    def handle_endtag(self, tag):
+        if self.done:
+            return
+        if self.depth == 1 and tag in CELL_TAGS and self.cell is not None:
+            self.rows[-1] += ["".join(self.cell).strip()] + [""] * (self.span - 1)
+            self.cell = None
+        elif tag == "table":
+            self.depth -= 1
+            self.done = self.depth == 0
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def _span(colspan: str | None, merge_across: str | None) -> int:
+    try:
+        span = int(colspan) if colspan else int(merge_across or 0) + 1
+    except ValueError:
+        return 1
+    return max(1, min(span, 1000))

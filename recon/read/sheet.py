@@ -47,7 +47,7 @@ def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, .
     for column, canonical in mapped.items():   # one header row: a few dozen cells
         if canonical in first_text:
             header.duplicates.append(
-                f"表头重复：「{_shown(texts[column])}」和「{_shown(first_text[canonical])}」"
+                f"表头重复：「{_shown(first_text[canonical])}」和「{_shown(texts[column])}」"
                 f"都对应 {canonical}，只读取了「{_shown(first_text[canonical])}」这一列")
             continue
         first_text[canonical] = texts[column]
@@ -56,12 +56,13 @@ def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, .
     return header
 
 
-def _add_sub_header(cells: pd.DataFrame, names: pd.DataFrame, header: Header, keys) -> None:
+def _add_sub_header(cells: pd.DataFrame, names: pd.DataFrame, header: Header, keys: tuple[str, ...]) -> None:
     """Two-row headers (收入情况 merged above 工资性收入 …): the row right under
     the header, with empty key cells, names the columns the header left open."""
-    below = header.row + 1
-    if below not in names.index:
+    position = names.index.get_loc(header.row) + 1
+    if position >= len(names):
         return
+    below = names.index[position]
     key_cells = cells.loc[below, [c for c, n in header.columns.items() if n in keys]]
     if key_cells.map(lambda c: str(c).strip() != "").any():
         return
