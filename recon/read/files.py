@@ -14,7 +14,7 @@ from pathlib import Path
 
 import charset_normalizer
 import pandas as pd
-from python_calamine import CalamineWorkbook, PasswordError
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -91,7 +91,8 @@ def load(path: Path, shown: str) -> Loaded:
 def _excel_grids(data: bytes) -> list[Grid]:
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        names = book.sheet_names
+        # Chart sheets hold no cells; reading one would fail the whole file.
+        names = [m.name for m in book.sheets_metadata if m.typ == SheetTypeEnum.WorkSheet]
         # skip_empty_area=False: list index i is sheet row i+1, as the user sees it.
         sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in names]
     except PasswordError as exc:
