@@ -54,12 +54,12 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype="string")
-    return frame[column].astype("string").fillna("").str.strip()
+    return frame[column].astype("string").fillna("")
 
 
 def township_key(frame: pd.DataFrame) -> pd.Series:
     """The township a finding is listed under (未知乡镇 when empty)."""
-    township = _text(frame, "township")
+    township = _text(frame, "township").str.strip()
     return township.mask(township == "", UNKNOWN_TOWNSHIP)
 
 

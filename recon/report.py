@@ -267,6 +267,13 @@ def gaps_section(skipped, suppressed, input_problems) -> str:
             + "<h2>无法读取的输入（按文件）</h2>" + table_html(problems))
 
 
+def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """An absent input (None, or a frame without its columns) as an empty frame."""
+    if frame is None or not set(columns) <= set(frame.columns):
+        return pd.DataFrame(columns=columns)
+    return frame
+
+
 def _catalog_titles() -> dict[str, str]:
     try:
         from checks.rules.run import load_catalog
@@ -283,6 +290,11 @@ def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame
     """Write report.html atomically and return its path. `rule_titles`
     (code → title) defaults to the titles of the rule catalog."""
     titles = rule_titles if rule_titles is not None else _catalog_titles()
+    household_status = _or_empty(household_status, ["户编号", "乡镇", "行政村", "class", "gaps"])
+    input_problems = _or_empty(input_problems, ["file", "sheet", "row", "column", "problem"])
+    history = _or_empty(history, ["as_of", "township", "open"])
+    suppressed = _or_empty(suppressed, ["rule"])
+    skipped = _or_empty(skipped, ["rule", "reason"])
     codes = township_codes(pd.concat([township_key(frame) for frame in (current, resolved, history)
                                       if frame is not None and len(frame)] or [pd.Series(dtype=str)]))
     body = "".join([

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from recon.lists import CATEGORIES, HEADERS, write_township_lists
 from recon.settings import Settings
@@ -139,25 +138,32 @@ def test_a_list_holds_no_other_townships_rows(tmp_path):
     assert not any(ID_B[-4:] in str(c.value) for s in jia for row in s.iter_rows() for c in row)
 
 
-@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2+3", "=1+1"])
-def test_no_cell_is_a_formula_whatever_the_input_held(tmp_path, hostile):
-    current = frame(finding("a", name=hostile, message=hostile, actual=hostile, village=hostile,
-                            household_id=hostile, id_number=hostile))
+HOSTILE = ['=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "-2+3", "=1+1", "\t=1"]
+
+
+def test_no_cell_is_a_formula_whatever_the_input_held(tmp_path):
+    current = frame(*[finding(f"h{i}", name=text, message=text, actual=text, village=text,
+                              household_id=text, id_number=text) for i, text in enumerate(HOSTILE)])
     [path] = write(tmp_path, current)
     book = openpyxl.load_workbook(path)
     cells = [c for s in book for row in s.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
-    [row] = rows_of(book["教育"])
-    assert row["姓名"] == hostile and row["问题描述"] == hostile
     assert {c.hyperlink for c in cells} == {None}
+    shown = {(r["姓名"], r["问题描述"]) for r in rows_of(book["教育"])}
+    assert shown == {(text, text) for text in HOSTILE}
 
 
-@pytest.mark.parametrize("township", ["../../etc", "a/b", "..", "a\\b", "/abs"])
-def test_township_names_cannot_leave_the_townships_folder(tmp_path, township):
-    [path] = write(tmp_path, frame(finding("a", township=township)))
-    assert path.parent == tmp_path / "townships" and path.exists()
-    assert ".." not in path.name and "/" not in path.name
-    assert sorted(p.name for p in tmp_path.rglob("*.xlsx")) == [path.name]
+HOSTILE_TOWNSHIPS = ["../../etc", "a/b", "..", "a\\b", "/abs"]
+
+
+def test_township_names_cannot_leave_the_townships_folder(tmp_path):
+    current = frame(*[finding(f"t{i}", township=name) for i, name in enumerate(HOSTILE_TOWNSHIPS)])
+    paths = write(tmp_path, current)
+    assert len(set(paths)) == len(HOSTILE_TOWNSHIPS)
+    assert all(p.parent == tmp_path / "townships" and p.exists() for p in paths)
+    assert all(".." not in p.name and "/" not in p.name and "\\" not in p.name for p in paths)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.xlsx")) == sorted(
+        f"townships/{p.name}" for p in paths)
 
 
 def test_townships_that_sanitise_alike_do_not_overwrite_each_other(tmp_path):

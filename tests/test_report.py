@@ -88,3 +88,9 @@ def test_report_with_no_findings_and_no_history(tmp_path):
                   skipped=pd.DataFrame(columns=["rule", "reason"]),
                   input_problems=pd.DataFrame(columns=["file", "sheet", "row", "column", "problem"]))
     assert "<h1>" in page and "暂无历次运行记录" in page
+
+
+def test_report_when_optional_inputs_are_absent(tmp_path):
+    page = build(tmp_path, suppressed=None, history=None, household_status=pd.DataFrame(), skipped=None,
+                 input_problems=None, counts_by_source=None)
+    assert "EDU01" in page and "没有建档户的分类结果" in page
