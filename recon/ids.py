@@ -91,3 +91,13 @@ def mask_id(ids: pd.Series) -> pd.Series:
     ids = ids.astype("string")
     long_enough = ids.str.len() >= 10
     return ids.where(~long_enough.fillna(False), ids.str.slice(0, 6) + "********" + ids.str.slice(-4))
+
+
+_ID_IN_TEXT = r"(?<![0-9])([0-9]{6})[0-9]{5,8}([0-9]{3}[0-9Xx])(?![0-9])"
+
+
+def mask_ids_in_text(values: pd.Series) -> pd.Series:
+    """Mask every 15–18 character ID-like run inside free text (430321********1234)."""
+    text = values.astype("string").str.replace(_ID_IN_TEXT, r"\1********\2", regex=True)
+    # An ID read from a number cell (4.30321199001011E+17) still shows most digits.
+    return text.str.replace(r"(\d\.\d{4})\d{5,}(E\+?\d+)", r"\1********\2", regex=True)

@@ -16,7 +16,7 @@ import pandas as pd
 import xlsxwriter
 
 from recon.atomic import atomic_path, safe_filename
-from recon.ids import mask_id
+from recon.ids import mask_id, mask_ids_in_text
 from recon.settings import Settings
 
 CATEGORIES = ("身份信息", "家庭与收入", "教育", "医疗", "住房", "饮水", "监测帮扶")
@@ -97,6 +97,9 @@ def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd
         "三色": colours(frame, as_of, settings.overdue_days),
         "乡镇": township_key(frame),
         "证件号码": mask_id(ids).fillna("") if settings.mask_id_numbers else ids,
+        # ID01 carries the raw cell and a suggested ID in 实为/应为: masked like 证件号码.
+        **({header: mask_ids_in_text(shown[header]).fillna("") for header in ("应为", "实为")}
+           if settings.mask_id_numbers else {}),
         "行号": pd.to_numeric(frame["row"], errors="coerce") if "row" in frame.columns else np.nan,
         "首次发现": _dates(frame, "first_seen"),
         "最近发现": _dates(frame, "last_seen"),
