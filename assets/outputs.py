@@ -61,7 +61,7 @@ def registry_run(context: AssetExecutionContext, recon: ReconConfig, all_finding
     county_dir = county_partition(context)
     drop = recon.data_path(county_dir)
     claims, feedback_problems = read_feedback(drop)
-    exemptions, exemption_problems = read_exemptions(drop)
+    exemptions, exemption_problems = read_exemptions(drop, recon.as_of_date())
     county = all_findings.findings["county"].iloc[0] if len(all_findings.findings) else drop.name
     registry = open_registry(recon.database_url(), recon.out_path(county_dir))
     try:
@@ -69,7 +69,7 @@ def registry_run(context: AssetExecutionContext, recon: ReconConfig, all_finding
                                       feedback=claims, exemptions=exemptions)
     finally:
         registry.close()
-    outcome.problems = P.concat([feedback_problems, exemption_problems])
+    outcome.problems = P.concat([outcome.problems, feedback_problems, exemption_problems])
     status_counts = outcome.current["status"].value_counts().rename_axis("status").reset_index(name="findings")
     context.add_output_metadata({
         "status": counts_table(status_counts),
