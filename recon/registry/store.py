@@ -87,7 +87,7 @@ def _reason(exc: Exception, url: URL) -> str:
 
 def _engine(url: URL) -> Engine:
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True)   # psycopg 3 pipelines executemany
     engine = create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
