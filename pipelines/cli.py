@@ -61,9 +61,9 @@ def check_database(url: str | None) -> None:
     """An unreachable registry stops the run before anything is written."""
     if not url:
         return
-    from recon.registry import RegistryUnavailable, check_reachable
+    from recon.registry import RegistryUnavailable, open_registry
     try:
-        check_reachable(url)
+        open_registry(url, Path(".")).close()
     except RegistryUnavailable as exc:
         raise UsageProblem(str(exc)) from None
 
@@ -72,12 +72,16 @@ def command_run(args) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from dagster import DagsterInstance, mem_io_manager
 
+    from assets.partitions import COUNTY_PARTITIONS, counties
     from assets.resources import ReconConfig
     from pipelines.definitions import build_definitions
     from pipelines.progress import HANDLER
     from recon.settings import Settings, SettingsError
 
-    check_drop(args.data)
+    # A multi-county drop (DIR/<county>/system/…): each county is one partition, run in turn.
+    county_names = counties(args.data)
+    for folder in [args.data / name for name in county_names] or [args.data]:
+        check_drop(folder)
     try:
         Settings.load(args.config)
     except SettingsError as exc:
@@ -88,14 +92,19 @@ def command_run(args) -> int:
 
     recon = ReconConfig(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
                         config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
-    defs = build_definitions(recon, io_manager=mem_io_manager)
+    defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
     job = defs.get_job_def("reconcile")
-    console.print(f"[bold]recon[/bold] {args.data} → {args.out}  (as-of {recon.as_of_date()})")
-    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}},
-                                    instance=DagsterInstance.ephemeral(), raise_on_error=False)
-    if not result.success:
-        raise UsageProblem(first_failure(result))
-    print_summary(result, HANDLER.timings)
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, county_names)
+    for county in county_names or [None]:
+        shown_in, shown_out = (args.data / county, args.out / county) if county else (args.data, args.out)
+        console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon.as_of_date()})")
+        HANDLER.timings.clear()
+        result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
+                                        instance=instance, raise_on_error=False)
+        if not result.success:
+            raise UsageProblem((f"{county}: " if county else "") + first_failure(result))
+        print_summary(result, HANDLER.timings)
     return 0
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.factories import make_id
-from tests.files import write_csv
+from factories import make_id
+from files import write_csv
 
 SYSTEM_HEADER = ["县", "乡镇", "行政村", "户编号", "姓名", "证件号码", "与户主关系", "人数", "户类型",
                  "家庭纯收入", "人均纯收入"]
