@@ -21,6 +21,7 @@ __all__ = ["ReadResult", "read_source", "read_table", "source_files"]
 
 log = logging.getLogger(__name__)
 UNOPENABLE = "文件无法打开（可能正被其他程序占用或没有权限），已跳过"
+HEADER_ONLY = "只有表头，没有数据行（文件中没有可读取的数据）"
 READ_FAILED = "读取这个文件时出错，已跳过（请检查文件能否用Excel正常打开）"
 
 
@@ -71,7 +72,7 @@ def _read_file(path: Path, shown: str, aliases: dict[str, str], key_columns: tup
                id_columns: tuple[str, ...]) -> tuple[list[pd.DataFrame], list[dict], list[str]]:
     """One file: its sheets read, its problems, its notes; raises FileProblem."""
     loaded = load(path, shown)
-    frames, found, notes, misses = [], [], list(loaded.notes), []
+    frames, found, notes, misses, header_only = [], [], list(loaded.notes), [], []
     for grid in loaded.grids:
         where = f"{shown} 工作表「{grid.sheet}」" if loaded.is_excel else shown
         header = find_header(grid.cells, aliases, key_columns)
@@ -87,8 +88,11 @@ def _read_file(path: Path, shown: str, aliases: dict[str, str], key_columns: tup
         rows[ROW] = rows.index.astype("int64")
         if rows.empty:
             notes.append(f"{where}只有表头，没有数据行")
+            header_only.append({"file": shown, "sheet": grid.sheet, "row": header.row, "problem": HEADER_ONLY})
         else:
             frames.append(rows.reset_index(drop=True))
+    if header_only and not frames:  # a file sent without any data: the clerk should know it was empty
+        found.append(header_only[0] if len(header_only) == 1 else {"file": shown, "problem": HEADER_ONLY})
     if len(misses) < len(loaded.grids):  # extra sheets of a workbook with data: 说明, 汇总, empty Sheet2
         notes += [f"{where}不是数据表（{_why(grid, header)}），已跳过" for grid, header, where in misses]
     elif all(grid.cells.empty for grid, _, _ in misses):

@@ -36,13 +36,26 @@ def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, .
     names = _canonical(top, aliases)
     found = pd.DataFrame({k: names.eq(k).any(axis=1) for k in keys})
     complete = found.all(axis=1)
+    texts = top
     if not complete.any():
-        best = found.sum(axis=1).idxmax()
-        return Header(None, {}, [k for k in keys if not found.at[best, k]])
+        # Two-row headers with merged cells: 证件号码 merged down over both
+        # rows sits in the upper row, 鉴定等级 under a group title in the lower.
+        lower = names.shift(-1)
+        stacked = lower.combine_first(names)
+        stacked_found = pd.DataFrame({k: stacked.eq(k).any(axis=1) for k in keys})
+        if not stacked_found.all(axis=1).any():
+            best = found.sum(axis=1).idxmax()
+            return Header(None, {}, [k for k in keys if not found.at[best, k]])
+        upper = stacked_found.all(axis=1).idxmax()
+        below = names.index[names.index.get_loc(upper) + 1]   # the header ends here; data starts after it
+        names, texts = names.copy(), top.copy()
+        names.loc[below] = stacked.loc[upper]
+        texts.loc[below] = top.loc[below].where(lower.loc[upper].notna(), top.loc[upper])
+        complete = pd.Series(names.index == below, index=names.index)
     row = complete.idxmax()
     header = Header(row, {}, [])
     mapped = names.loc[row].dropna()
-    texts = cells.loc[row]
+    texts = texts.loc[row]
     first_text: dict[str, str] = {}
     for column, canonical in mapped.items():   # one header row: a few dozen cells
         if canonical in first_text:
