@@ -36,6 +36,7 @@ PARSERS = {
     "int": lambda values, column: v.parse_int(values),
     "year": lambda values, column: v.parse_year(values),
 }
+QUOTE_MAX = 40
 FAILURE_TEXTS = {
     "code": "不在取值范围内", "sex": "无法识别的性别", "grade": "无法识别的鉴定等级",
     "health": "无法识别的健康状况", "date": "无法识别的日期", "month": "无法识别的日期或月份",
@@ -63,6 +64,8 @@ def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFr
         frame[column] = parsed
         if bad is not None and bad.any():
             cell = v.normalise_text(raw[column])
+            # A pasted paragraph is quoted by its start: the problem stays one readable line.
+            cell = cell.where(cell.str.len() <= QUOTE_MAX, cell.str.slice(0, QUOTE_MAX) + "…")
             problems.append(row_problems(raw, bad, column, FAILURE_TEXTS[kind] + "：'" + cell + "'"))
     if ID in found:
         problems.append(_person_ids(source, raw, frame, as_of))
