@@ -41,7 +41,8 @@ def required_columns(table: SourceTable) -> AssetCheckResult:
     file_problems = table.problems[table.problems["file"].isin(unused) & table.problems["row"].isna()]
     passed = not missing and len(frame) > 0
     return AssetCheckResult(
-        asset_key=f"core_{table.source}", check_name="required_columns", passed=passed, severity=AssetCheckSeverity.ERROR,
+        asset_key=f"core_{table.source}", check_name="required_columns",
+        passed=passed, severity=AssetCheckSeverity.ERROR,
         description=None if passed else (
             f"{table.source}/ 中没有任何文件含有关键列 {'、'.join(keys)}" + (f"（缺少 {'、'.join(missing)}）" if missing else "")),
         metadata={
@@ -55,7 +56,8 @@ def valid_rows(table: SourceTable) -> AssetCheckResult:
     frame = table.frame if table.frame is not None else pd.DataFrame()
     valid = int(frame["_id_valid"].sum()) if "_id_valid" in frame.columns else 0
     return AssetCheckResult(
-        asset_key=f"core_{table.source}", check_name="valid_rows", passed=valid > 0, severity=AssetCheckSeverity.ERROR,
+        asset_key=f"core_{table.source}", check_name="valid_rows",
+        passed=valid > 0, severity=AssetCheckSeverity.ERROR,
         description=None if valid else f"{table.source}/ 中没有一行含有效的证件号码",
         metadata={"rows": len(frame), "rows_with_valid_id": valid})
 
@@ -63,12 +65,14 @@ def valid_rows(table: SourceTable) -> AssetCheckResult:
 def one_county_per_household(table: SourceTable) -> AssetCheckResult:
     frame = table.frame if table.frame is not None else pd.DataFrame()
     if not {"户编号", "县"} <= set(frame.columns):
-        return AssetCheckResult(asset_key=f"core_{table.source}", check_name="one_county_per_household", passed=True, severity=AssetCheckSeverity.ERROR,
+        return AssetCheckResult(asset_key=f"core_{table.source}", check_name="one_county_per_household",
+                                passed=True, severity=AssetCheckSeverity.ERROR,
                                 metadata={"checked": False, "reason": "no 户编号 or 县 column"})
     counties_per_household = frame.dropna(subset=["户编号"]).groupby("户编号")["县"].nunique()
     split = counties_per_household[counties_per_household > 1]
     return AssetCheckResult(
-        asset_key=f"core_{table.source}", check_name="one_county_per_household", passed=split.empty, severity=AssetCheckSeverity.ERROR,
+        asset_key=f"core_{table.source}", check_name="one_county_per_household",
+        passed=split.empty, severity=AssetCheckSeverity.ERROR,
         description=None if split.empty else f"{len(split)} 个户编号出现在两个以上的县下",
         metadata={"checked": True, "households_in_two_counties": len(split),
                   "sample_户编号": ", ".join(map(str, split.index[:SAMPLE])) or "（无）"})
@@ -122,9 +126,10 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
             result = results.get(source)
             metadata = {"data_docs": MetadataValue.path(str(docs)), "data_docs_url": MetadataValue.url(docs.as_uri())}
             if result is not None:
+                failed = pd.DataFrame(result.failed, columns=["expectation", "column", "observed"])
                 metadata |= {"expectations": result.evaluated, "rows": result.rows,
                              "previous_rows": result.previous_rows if result.previous_rows is not None else "（无）",
-                             "failed": counts_table(pd.DataFrame(result.failed, columns=["expectation", "column", "observed"]))}
+                             "failed": counts_table(failed)}
             yield AssetCheckResult(asset_key=f"core_{source}", check_name=f"gx_{source}",
                                    passed=result is None or result.success, severity=AssetCheckSeverity.WARN,
                                    metadata={"present": result is not None, **metadata})

@@ -86,7 +86,8 @@ def build_drop_sensor(job, partitioned: bool) -> SensorDefinition:
         files, unsettled = snapshot(data)
         names = counties(data) if partitioned else [None]
         if partitioned and not names:
-            return SkipReason("no county folders (DIR/<county>/system/) — reload the code location if the layout changed")
+            return SkipReason("no county folders (DIR/<county>/system/): "
+                              "reload the code location if the layout changed")
         cursor, requests, waiting = dict(launched), [], []
         for name in names:
             prefix = f"{name}/" if name else ""
@@ -100,10 +101,12 @@ def build_drop_sensor(job, partitioned: bool) -> SensorDefinition:
             requests.append(RunRequest(run_key=f"{name}-{key}" if name else key, partition_key=name))
             cursor = {p: d for p, d in cursor.items() if not p.startswith(prefix)} | current
         if not requests:
-            return SkipReason(f"waiting for files to settle: {', '.join(waiting)}" if waiting else "no new or changed files")
+            return SkipReason(f"waiting for files to settle: {', '.join(waiting)}" if waiting
+                              else "no new or changed files")
         known = set(context.instance.get_dynamic_partitions(COUNTY_PARTITIONS.name)) if partitioned else set()
         new_counties = [r.partition_key for r in requests if r.partition_key and r.partition_key not in known]
+        partition_requests = [COUNTY_PARTITIONS.build_add_request(new_counties)] if new_counties else []
         return SensorResult(run_requests=requests, cursor=json.dumps(cursor, ensure_ascii=False, sort_keys=True),
-                            dynamic_partitions_requests=[COUNTY_PARTITIONS.build_add_request(new_counties)] if new_counties else [])
+                            dynamic_partitions_requests=partition_requests)
 
     return drop_sensor

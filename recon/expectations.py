@@ -74,7 +74,8 @@ def build_suite(gx, source: str, frame: pd.DataFrame, previous_rows: int | None,
     suite = gx.ExpectationSuite(name=f"recon_{source}")
     if previous_rows:
         suite.add_expectation(gx.expectations.ExpectTableRowCountToBeBetween(
-            min_value=math.floor(previous_rows * (1 - tolerance)), max_value=math.ceil(previous_rows * (1 + tolerance))))
+            min_value=math.floor(previous_rows * (1 - tolerance)),
+            max_value=math.ceil(previous_rows * (1 + tolerance))))
     for column in KEY_COLUMNS[source]:
         if column in frame.columns:
             suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=column, mostly=KEY_COMPLETENESS))
