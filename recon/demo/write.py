@@ -12,8 +12,11 @@ import pandas as pd
 import xlsxwriter
 import xlwt
 
+from recon.demo.fast_xlsx import write_xlsx
+
 CSV_ENCODINGS = {"csv": "utf-8", "csv_bom": "utf-8-sig", "csv_gbk": "gb18030"}
 XLS_MAX_ROWS = 60000
+FAST_XLSX_ROWS = 500   # above this, sheets are written by recon.demo.fast_xlsx
 
 
 @dataclass
@@ -45,6 +48,16 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
     values = cells.to_numpy(dtype=object)
     first_data = len(table.title) + 2            # 1-based row of the first data row
     labels, rows, start = [], [], 0
+    if fmt == "xlsx" and len(cells) > FAST_XLSX_ROWS:
+        sheets, start = [], 0
+        for name, count in zip(names, splits):
+            block = [[t] for t in table.title] + [list(table.header)] + values[start:start + count].tolist() + table.trailer
+            sheets.append((name, block))
+            labels += [f"{path.name}#{name}"] * count
+            rows += list(range(first_data, first_data + count))
+            start += count
+        write_xlsx(path, sheets)
+        return pd.DataFrame({"file": labels, "row": rows}, index=cells.index)
     writer = _XlsxBook(path, big=len(cells) > 20000) if fmt == "xlsx" else _XlsBook(path)
     for name, count in zip(names, splits):
         sheet = writer.sheet(name)
