@@ -105,7 +105,7 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
                 yield check(table)
 
     @multi_asset_check(
-        name="input_problems", compute_kind="pandas", ins=core_ins,
+        name="source_problems", compute_kind="pandas", ins=core_ins,
         specs=[spec(s, "input_problems", "行级输入问题 / rows or cells that could not be read (input_problems.csv)")
                for s in SOURCES],
         description="Warn: row-level input problems per source, counted per file.")
