@@ -39,8 +39,12 @@ def _checks(column: str, kind: str, as_of: dt.date) -> list[pa.Check]:
         label = "(?:" + "|".join(HEALTH) + ")"
         checks.append(pa.Check.str_matches(f"^{label}(?:、{label})*$", error=NOT_IN_SET))
     if kind in ("date", "month"):
-        checks.append(pa.Check.in_range(EARLIEST_DATE, pd.Timestamp(as_of),
-                                        error=f"{column}应在1900-01-01到{as_of:%Y-%m-%d}之间"))
+        # Only a birth date can never lie after the as-of date; other dates may
+        # (an earlier month rerun on a later export, a deregistration just after
+        # it), so they are only held to a year beyond it, past which it's a typo.
+        latest = pd.Timestamp(as_of) if column == "出生日期" else pd.Timestamp(as_of) + pd.DateOffset(years=1)
+        checks.append(pa.Check.in_range(EARLIEST_DATE, latest,
+                                        error=f"{column}应在1900-01-01到{latest:%Y-%m-%d}之间"))
     if column == "人数":
         checks.append(pa.Check.in_range(1, 30, error="人数应在1到30之间"))
     if column in NON_NEGATIVE:

@@ -33,12 +33,21 @@ def test_value_outside_its_value_set_is_reported_quoted():
     assert problems[["row", "column", "problem"]].values.tolist() == [[3, "学籍状态", "不在取值范围内：'游学'"]]
 
 
-def test_date_after_the_as_of_date_is_reported():
-    frame = core("hukou", [{"证件号码": make_id(), "户籍状态": "死亡注销", "注销日期": "2025-07-01"},
-                           {"证件号码": make_id(seq="124"), "户籍状态": "死亡注销", "注销日期": "2025-06-30"}])
+def test_birth_date_after_the_as_of_date_is_reported():
+    frame = core("system", [{"证件号码": make_id(), "出生日期": "2025-07-01"},
+                            {"证件号码": make_id(seq="124"), "出生日期": "2025-06-30"}])
+    checked, problems = validate("system", frame, AS_OF)
+    assert checked["出生日期"].isna().tolist() == [True, False]
+    assert problems["problem"].tolist() == ["出生日期应在1900-01-01到2025-06-30之间，实际为 2025-07-01"]
+
+
+def test_other_dates_may_follow_the_as_of_date_by_up_to_a_year():
+    # A deregistration just after the as-of date is real data (HUK01 simply does not fire yet).
+    frame = core("hukou", [{"证件号码": make_id(), "户籍状态": "死亡注销", "注销日期": "2025-07-20"},
+                           {"证件号码": make_id(seq="124"), "户籍状态": "死亡注销", "注销日期": "2027-01-01"}])
     checked, problems = validate("hukou", frame, AS_OF)
-    assert checked["注销日期"].isna().tolist() == [True, False]
-    assert problems["problem"].tolist() == ["注销日期应在1900-01-01到2025-06-30之间，实际为 2025-07-01"]
+    assert checked["注销日期"].isna().tolist() == [False, True]
+    assert problems["problem"].tolist() == ["注销日期应在1900-01-01到2026-06-30之间，实际为 2027-01-01"]
 
 
 def test_negative_income_is_reported_but_negative_net_income_is_allowed():
