@@ -65,9 +65,9 @@ def test_insurance_year_range_follows_the_as_of_year():
 
 
 def test_schema_is_built_per_as_of_date():
-    late = core("hukou", [{"证件号码": make_id(), "户籍状态": "正常", "注销日期": "2025-07-01"}])
-    assert validate("hukou", late, dt.date(2025, 8, 1))[1].empty
-    assert len(validate("hukou", late, dt.date(2025, 6, 30))[1]) == 1
+    late = core("system", [{"证件号码": make_id(), "出生日期": "2025-07-01"}])
+    assert validate("system", late, dt.date(2025, 8, 1))[1].empty
+    assert len(validate("system", late, dt.date(2025, 6, 30))[1]) == 1
 
 
 def test_valid_frame_passes_unchanged_with_its_index():
