@@ -1,19 +1,30 @@
 """Progress on the terminal for `recon run`: a Dagster logger that turns the
 step events of the in-process run into one line per stage (rich).
-Only asset names and counts are printed, never data."""
+Only asset names and counts are printed, never data.
+
+With RECON_TIMINGS_JSON=path set, the wall time of every step (and the
+`*_seconds` metadata an asset reports, e.g. normalise vs validate inside a
+core asset) is also written to that file as JSON after each step, so a
+benchmark can read where a run spent its time (bench/run.py)."""
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
+from pathlib import Path
 
 from dagster import logger
 from rich.console import Console
 
 console = Console(stderr=True)
+TIMINGS_ENV = "RECON_TIMINGS_JSON"
 
 STAGES = {"raw": "读取 read", "core": "规范化与校验 normalise+validate", "rule": "匹配 match",
           "findings": "规则 rules", "registry": "问题台账 registry", "mismatches": "输出 outputs",
-          "household": "输出 outputs", "input": "输出 outputs", "township": "输出 outputs", "report": "输出 outputs"}
+          "household": "输出 outputs", "input": "输出 outputs", "township": "输出 outputs", "report": "输出 outputs",
+          "required_sources_usable": "规范化与校验 normalise+validate",
+          "great_expectations": "规范化与校验 normalise+validate"}
 
 
 def stage_of(step_key: str) -> str:
@@ -28,6 +39,11 @@ class StepProgressHandler(logging.Handler):
         super().__init__(logging.DEBUG)
         self.started: dict[str, float] = {}
         self.timings: dict[str, float] = {}
+        self.steps: dict[str, float] = {}
+        self.parts: dict[str, dict[str, float]] = {}   # step → {part: seconds} from asset metadata
+
+    def clear(self) -> None:
+        self.started.clear(); self.timings.clear(); self.steps.clear(); self.parts.clear()
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -37,12 +53,29 @@ class StepProgressHandler(logging.Handler):
         kind, step = event.event_type_value, event.step_key
         if kind == "STEP_START":
             self.started[step] = time.perf_counter()
+        elif kind == "ASSET_MATERIALIZATION":
+            self.note_parts(step, event.step_materialization_data.materialization.metadata)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             elapsed = time.perf_counter() - self.started.get(step, time.perf_counter())
             stage = stage_of(step)
             self.timings[stage] = self.timings.get(stage, 0.0) + elapsed
+            self.steps[step] = self.steps.get(step, 0.0) + elapsed
             mark = "[green]✓[/green]" if kind == "STEP_SUCCESS" else "[red]✗[/red]"
             console.print(f"{mark} {stage:<34} {step:<28} {elapsed:6.2f}s", highlight=False)
+            self.write_json()
+
+    def note_parts(self, step: str, metadata) -> None:
+        for name, value in (metadata or {}).items():
+            if name.endswith("_seconds"):
+                seconds = getattr(value, "value", value)
+                if isinstance(seconds, (int, float)):
+                    self.parts.setdefault(step, {})[name.removesuffix("_seconds")] = float(seconds)
+
+    def write_json(self) -> None:
+        path = os.environ.get(TIMINGS_ENV)
+        if path:
+            Path(path).write_text(json.dumps({"stages": self.timings, "steps": self.steps, "parts": self.parts},
+                                             ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 HANDLER = StepProgressHandler()
