@@ -2,8 +2,10 @@
 the same folder and is renamed over the old one only when complete."""
 from __future__ import annotations
 
+import glob
 import os
 import re
+import time
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +26,22 @@ def atomic_path(target: str | Path):
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    _sweep_stale(target)
+
+
+# A temp file this old was left by a killed run, not one still writing.
+STALE_SECONDS = 3600
+
+
+def _sweep_stale(target: Path) -> None:
+    """Remove the hidden temp files a killed run left beside `target`."""
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in target.parent.glob(f".{glob.escape(target.stem)}.*{glob.escape(target.suffix)}.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:  # gone already, or not ours to remove
+            pass
 
 
 # Cells Excel would evaluate: = + - @ at the start, also after tab/CR (OWASP CSV injection).
