@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from dagster import MetadataValue
 
-from recon.ids import mask_id
+from recon.ids import mask_id, mask_ids_in_text
 
 ID_COLUMNS = ("证件号码", "户主证件号码", "id_number")
 NAME_COLUMNS = ("姓名", "name", "head_name")
@@ -23,7 +23,8 @@ def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
         if column in shown.columns:
             names = shown[column].astype("string")
             shown[column] = names.str.slice(0, 1) + names.str.slice(1).str.replace(r".", "*", regex=True)
-    shown = shown.astype("string").fillna("")
+    # IDs also sit in free text: ID01's raw cell in actual, a suggested ID in expected, messages.
+    shown = shown.astype("string").apply(mask_ids_in_text).fillna("")
     return MetadataValue.md(markdown_table(shown))
 
 
