@@ -19,7 +19,18 @@ _FULL_TO_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x300
 
 
 def to_half_width(values: pd.Series) -> pd.Series:
-    return values.astype("string").str.translate(_FULL_TO_HALF)
+    return _half_width(values).astype("string")
+
+
+def _half_width(values: pd.Series) -> pd.Series:
+    """Arrow-backed text with full-width characters made half-width; only the
+    cells holding one are translated (translate is slow; finding them is not)."""
+    text = values.astype("string[pyarrow]")
+    wide = text.str.contains("[\uff01-\uff5e\u3000]", regex=True).fillna(False).to_numpy(bool)
+    if wide.any():
+        text = text.copy()
+        text[wide] = text[wide].astype("string").str.translate(_FULL_TO_HALF).astype("string[pyarrow]")
+    return text
 
 
 def check_chars(first17: pd.Series) -> pd.Series:
@@ -36,8 +47,8 @@ def check_chars(first17: pd.Series) -> pd.Series:
 
 def clean(raw: pd.Series) -> pd.Series:
     """The cleaning steps of §3 before any 15 → 18 conversion (NA for empty)."""
-    text = to_half_width(raw.fillna(""))
-    text = text.str.replace(r"\s+", "", regex=True).str.upper()
+    text = _half_width(raw.fillna(""))
+    text = text.str.replace("[\\s\u00a0\u2000-\u200b\ufeff]+", "", regex=True).str.upper()
     text = text.str.replace(r"\.0+$", "", regex=True)
     return text.mask(text == "")
 

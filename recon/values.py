@@ -6,6 +6,8 @@ marks non-empty cells that could not be read. Empty is unknown (NA), never
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -14,8 +16,10 @@ from recon.ids import to_half_width
 
 # Characters around a value that are not part of it: whitespace of any width,
 # zero-width spaces and byte-order marks.
-_EDGE_NOISE = r"^[\s\u3000\u200b\ufeff]+|[\s\u3000\u200b\ufeff]+$"
-_MIDDLE_DOTS = r"[\u00b7\u2022\u2027\u30fb\uff0e\uff65\u2219\u22c5.]"
+# Spelled out: Arrow's regex engine (RE2) reads \s as ASCII whitespace only.
+_SPACE = "[\\s\x0b\u0085\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff\x1c-\x1f]"
+_EDGE_NOISE = f"^{_SPACE}+|{_SPACE}+$"
+_MIDDLE_DOTS = "[\u00b7\u2022\u2027\u30fb\uff0e\uff65\u2219\u22c5.]"
 
 YES_NO = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": False,
           "1": True, "0": False, "√": True, "✓": True, "✔": True, "×": False, "✗": False,
@@ -39,12 +43,41 @@ HEALTH_SPELLINGS = {**{label: label for label in HEALTH}, "大病": "患有大�
                     "慢性病": "长期慢性病"}
 
 
+def on_distinct(parser):
+    """Run a parser once per distinct cell and spread the results back: most
+    columns hold few distinct values (是/否, labels, dates), so this is what
+    makes 200,000-row frames cheap."""
+    @functools.wraps(parser)
+    def wrapper(values, *args, **kwargs):
+        values = values if isinstance(values, pd.Series) else pd.Series(values)
+        try:
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        except TypeError:  # unhashable cells: parse them as they are
+            return parser(values, *args, **kwargs)
+        if 2 * len(uniques) > len(values):
+            return tuple(_python_strings(result) for result in parser(values, *args, **kwargs))
+        distinct = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
+        codes = np.where(codes < 0, len(uniques), codes)
+        return tuple(None if result is None else
+                     _python_strings(result.take(codes).set_axis(values.index).rename(values.name))
+                     for result in parser(distinct, *args, **kwargs))
+    return wrapper
+
+
+def _python_strings(result: pd.Series | None) -> pd.Series | None:
+    """Parsers work on Arrow-backed text (fast regex); they hand out the
+    plain "string" dtype of docs/internals.md."""
+    if result is not None and isinstance(result.dtype, pd.StringDtype) and result.dtype.storage != "python":
+        return result.astype("string")
+    return result
+
+
 def _text(values) -> pd.Series:
-    """Any Series as trimmed "string" text, NA for empty."""
+    """Any Series as trimmed text (Arrow-backed "string"), NA for empty."""
     values = values if isinstance(values, pd.Series) else pd.Series(values)
-    if values.dtype != "string":
+    if not isinstance(values.dtype, pd.StringDtype):
         values = values.astype(object).where(values.notna(), None).astype("string")
-    text = values.str.replace(_EDGE_NOISE, "", regex=True)
+    text = values.astype("string[pyarrow]").str.strip().str.replace(_EDGE_NOISE, "", regex=True)
     return text.mask(text == "")
 
 
@@ -60,18 +93,24 @@ def _bad(text: pd.Series, parsed: pd.Series) -> pd.Series:
 
 def normalise_text(values) -> pd.Series:
     """Surrounding whitespace (also full-width) removed; empty → NA."""
-    return _text(values)
+    return _trimmed(values)[0]
 
 
+@on_distinct
+def _trimmed(values) -> tuple[pd.Series]:
+    return (_text(values),)
+
+
+@on_distinct
 def normalise_name(values) -> tuple[pd.Series, pd.Series]:
     """(display name trimmed, name key): the key has no whitespace, half-width
     characters and one middle dot · for all its spellings (CONTRACT.md §3)."""
     display = _text(values)
-    key = display.str.replace(r"\s+", "", regex=True).str.replace(_MIDDLE_DOTS, "·", regex=True)
-    key = to_half_width(key)
+    key = to_half_width(display.str.replace(_MIDDLE_DOTS, "·", regex=True)).str.replace(r"\s+", "", regex=True)
     return display, key.mask(key == "")
 
 
+@on_distinct
 def parse_yesno(values) -> tuple[pd.Series, pd.Series]:
     text = _text(values)
     parsed = _folded(text).map(YES_NO).astype("boolean")
@@ -95,6 +134,7 @@ _MONTH = r"^(?P<y>\d{4})(?:[-/.年](?P<m>\d{1,2})月?|(?P<m2>\d{2}))$"
 _SERIAL = r"^(?!(?:19|20)\d\d(?:\.\d*)?$)\d{1,5}(?:\.\d+)?$"
 
 
+@on_distinct
 def parse_date(values, months: bool = False) -> tuple[pd.Series, pd.Series]:
     """Dates in the spellings of §2.9 → datetime64[ns]. With months=True a
     month (202305, 2023-05, 2023年5月) is the first day of that month."""
@@ -118,6 +158,7 @@ def parse_date(values, months: bool = False) -> tuple[pd.Series, pd.Series]:
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 
 
+@on_distinct
 def parse_amount(values) -> tuple[pd.Series, pd.Series]:
     """Yuan amounts → Float64: thousands separators, 元 and ¥ allowed."""
     text = _text(values)
@@ -129,6 +170,7 @@ def parse_amount(values) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def parse_int(values) -> tuple[pd.Series, pd.Series]:
     """Whole numbers → Int64: "3", "3.0", "3人"."""
     text = _text(values)
@@ -137,6 +179,7 @@ def parse_int(values) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def parse_year(values) -> tuple[pd.Series, pd.Series]:
     """Four-digit years → Int64: "2024", "2024年", "2024年度", "2024.0"."""
     text = _text(values)
@@ -145,6 +188,7 @@ def parse_year(values) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def normalise_code(values, column: str) -> tuple[pd.Series, pd.Series]:
     """A coded label → its canonical label of VALUE_SETS[column], matched by
     label only (a numeric code is bad: provinces number lists differently)."""
@@ -156,6 +200,7 @@ def normalise_code(values, column: str) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def normalise_relation(values) -> tuple[pd.Series, pd.Series]:
     """与户主关系 without the 之 prefix (之子 → 子); no value set, never bad."""
     text = _text(values).str.replace(r"^之", "", regex=True)
@@ -163,12 +208,14 @@ def normalise_relation(values) -> tuple[pd.Series, pd.Series]:
     return text, pd.Series(False, index=text.index)
 
 
+@on_distinct
 def parse_sex(values) -> tuple[pd.Series, pd.Series]:
     text = _text(values)
     parsed = _folded(text).map(SEX).astype("string")
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def parse_grade(values) -> tuple[pd.Series, pd.Series]:
     """Housing grades A–D; also A级 and 一级…四级."""
     text = _text(values)
@@ -177,6 +224,7 @@ def parse_grade(values) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
 def parse_health(values) -> tuple[pd.Series, pd.Series]:
     """Several health labels split on , ， 、 ; → canonical labels in the
     order of HEALTH joined by 、; bad when any label is not one of HEALTH."""
