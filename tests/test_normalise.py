@@ -139,3 +139,14 @@ def test_a_real_xlsx_through_the_reader(tmp_path):
     assert frame["人数"].tolist() == [2, 2] and frame["住房安全"].tolist() == [False, True]
     assert frame["家庭纯收入"].tolist() == [12345.6, pd.NA]
     assert frame["_row"].tolist() == [3, 4]
+
+
+def test_id_whitespace_of_any_width_inside_the_cell_is_removed():
+    cells = [HEAD[:6] + "\u3000" + HEAD[6:], HEAD[:6] + "\u00a0" + HEAD[6:14] + "\n" + HEAD[14:], "\ufeff" + HEAD]
+    frame, _ = normalise("system", raw("system", [{"证件号码": cell} for cell in cells]), AS_OF)
+    assert frame["证件号码"].tolist() == [HEAD] * 3 and frame["_id_valid"].all()
+
+
+def test_15_digit_id_with_an_impossible_birth_date_is_not_converted_and_invalid():
+    frame, _ = normalise("system", raw("system", [{"证件号码": "430321901301123"}]), AS_OF)
+    assert frame["证件号码"].iloc[0] == "430321901301123" and not frame["_id_valid"].iloc[0]

@@ -174,7 +174,7 @@ PARSERS = [v.parse_yesno, v.parse_date, lambda s: v.parse_date(s, months=True), 
 
 
 # Few examples of many cells each: pandas costs per call, not per cell.
-@settings(max_examples=12, deadline=None)
+@settings(max_examples=8, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text(max_size=12), st.from_regex(r"\d{1,9}(\.\d{1,3})?", fullmatch=True)),
                 max_size=40))
 def test_parsers_never_raise_and_bad_means_non_empty(cells):
