@@ -53,7 +53,7 @@ def on_distinct(parser):
         try:
             codes, uniques = pd.factorize(values, use_na_sentinel=True)
         except TypeError:  # unhashable cells: parse them as they are
-            return parser(values, *args, **kwargs)
+            uniques = values
         if 2 * len(uniques) > len(values):
             return tuple(_python_strings(result) for result in parser(values, *args, **kwargs))
         distinct = pd.Series(np.append(np.asarray(uniques, dtype=object), None), dtype=object)
