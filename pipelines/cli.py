@@ -109,6 +109,11 @@ def command_run(args) -> int:
 
 
 def first_failure(result) -> str:
+    """One line: a failed blocking check's own description, else the step's error."""
+    from dagster import AssetCheckSeverity
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed and evaluation.severity == AssetCheckSeverity.ERROR and evaluation.description:
+            return f"运行未完成（数据检查 {evaluation.check_name} 未通过）: {evaluation.description}"
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
