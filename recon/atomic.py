@@ -67,9 +67,18 @@ def write_csv(frame: pd.DataFrame, target: str | Path) -> None:
         neutralise_formulas(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
 
 
+MAX_NAME_BYTES = 90
+WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
 def safe_filename(name: str, fallback: str = "未命名") -> str:
     """A file name that cannot steer the path: no separators, no '..', no
     control or reserved characters, not empty."""
     cleaned = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", str(name)).strip().strip(".")
     cleaned = cleaned.replace("..", "_")
-    return cleaned[:100] or fallback
+    # File systems limit a name to 255 bytes, and a CJK character takes 3 in UTF-8:
+    # cut by bytes, so county + township + date + temp suffix still fit.
+    cleaned = cleaned.encode("utf-8")[:MAX_NAME_BYTES].decode("utf-8", "ignore").strip().strip(".")
+    if cleaned.split(".")[0].upper() in WINDOWS_DEVICES:   # CON, NUL … open a device on Windows
+        cleaned = "_" + cleaned
+    return cleaned or fallback
