@@ -152,7 +152,11 @@ def print_summary(result, timings: dict[str, float]) -> None:
 
 def command_demo(args) -> int:
     from recon.demo import generate
-    summary = generate(args.out, households=args.households, seed=args.seed, as_of=dt.date.fromisoformat(args.as_of))
+    try:
+        summary = generate(args.out, households=args.households, seed=args.seed,
+                           as_of=dt.date.fromisoformat(args.as_of))
+    except ValueError as exc:   # a county too small to plant every rule: one line, exit 2
+        raise UsageProblem(str(exc)) from None
     console.print(f"demo drop written to {args.out}: {summary}")
     return 0
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from recon.columns import SOURCES
-from recon.demo import ANSWER_COLUMNS, generate
+from recon.demo import ANSWER_COLUMNS, MIN_HOUSEHOLDS, generate
 from recon.ids import normalise_ids
 from recon.read import read_source
 
@@ -116,6 +116,21 @@ def test_csv_format_writes_every_source_as_plain_utf8_csv(tmp_path):
     assert header.startswith("县,乡镇,行政村,户编号")
 
 
-def test_a_county_too_small_for_every_plant_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="at least"):
-        generate(tmp_path, households=50)
+def test_a_county_too_small_for_every_plant_is_refused_saying_the_minimum(tmp_path):
+    with pytest.raises(ValueError, match=f"at least {MIN_HOUSEHOLDS} households"):
+        generate(tmp_path, households=MIN_HOUSEHOLDS - 1)
+
+
+def test_cli_demo_too_small_exits_2_with_one_line_on_stderr(tmp_path, capsys):
+    from pipelines.cli import main
+    assert main(["demo", "--out", str(tmp_path / "drop"), "--households", "20", "--seed", "3"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(MIN_HOUSEHOLDS) in err
+
+
+@pytest.mark.parametrize("households", [MIN_HOUSEHOLDS, MIN_HOUSEHOLDS + 1, 137])
+def test_a_small_county_plants_every_rule_once_or_more(tmp_path, households):
+    generate(tmp_path, households=households, seed=5, as_of=AS_OF, formats="csv")
+    key = _answer_key(tmp_path)
+    assert set(key["rule"]) == CATALOG
+    assert set(key.loc[key["rule"] == "LED01", "village"]).__len__() == 1     # one plant per rule

@@ -29,10 +29,13 @@ def _keys(frame: pd.DataFrame, code: str) -> set[tuple[str, ...]]:
     return {tuple(str(v) for v in row) for row in rows.itertuples(index=False)}
 
 
-@pytest.fixture(scope="module", params=[7])
+# A usual demo county (two plants per rule) and the smallest one (one plant per
+# rule, households carrying plants of rules that do not interact).
+@pytest.fixture(scope="module", params=[(300, 7), (60, 3)], ids=["300-households", "60-households"])
 def checked(request, tmp_path_factory):
-    drop = tmp_path_factory.mktemp(f"demo{request.param}")
-    generate(drop, households=300, seed=request.param, as_of=AS_OF)
+    households, seed = request.param
+    drop = tmp_path_factory.mktemp(f"demo{households}")
+    generate(drop, households=households, seed=seed, as_of=AS_OF)
     frames = {}
     for source in SOURCES:
         frames[source], _ = normalise(source, read_source(drop, source).frame, AS_OF)

@@ -31,7 +31,7 @@ __all__ = ["ANSWER_COLUMNS", "DemoSummary", "generate"]
 ANSWER_COLUMNS = ["rule", "county", "township", "village", "household_id", "id_number", "source", "file", "row",
                   "field", "actual"]
 FORMATS = ("mixed", "csv")
-MIN_HOUSEHOLDS = 250
+MIN_HOUSEHOLDS = 60   # the fewest households in which every rule can be planted
 
 
 @dataclass
@@ -46,8 +46,8 @@ class DemoSummary:
 
 
 def plants_per_rule(households: int) -> int:
-    """Two of each rule, a few more in bigger counties."""
-    return 2 if households < 20000 else 4
+    """One of each rule in a small county, two in a usual one, four in big ones."""
+    return 1 if households < county_mod.SMALL_COUNTY else 2 if households < 20000 else 4
 
 
 def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = dt.date(2025, 6, 30),
@@ -55,12 +55,14 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     if formats not in FORMATS:
         raise ValueError(f"formats must be one of {FORMATS}")
     if households < MIN_HOUSEHOLDS:
-        raise ValueError(f"the demo county needs at least {MIN_HOUSEHOLDS} households to plant every rule")
+        raise ValueError(f"a demo county needs at least {MIN_HOUSEHOLDS} households to plant every rule "
+                         f"(asked for {households})")
     out = Path(out)
     rng = np.random.default_rng(seed)
     county = county_mod.build(households, seed, as_of)
-    villages = village_styles(county, rng)
-    planter = Planter(county, villages, rng, plants_per_rule(households))
+    per_rule = plants_per_rule(households)
+    villages = village_styles(county, rng, per_rule)
+    planter = Planter(county, villages, rng, per_rule)
     plant_households(planter)
     frames = build_sectors(county, rng)
     plant_rows(planter, frames)

@@ -22,6 +22,10 @@ from recon.ids import check_chars
 REGION = "522425"
 COUNTY = "青岩县"
 MONITORING_START = pd.Timestamp("2021-01-01")
+# Below this many households the county is laid out for one plant per rule:
+# few villages (one tiny, one big enough for the MON04 burst) and fixed shares
+# of household types, so that every seed can plant every rule.
+SMALL_COUNTY = 250
 
 # Place-name syllables: deterministic draws, no look-ups.
 _PLACE = list("安平和兴隆福寿宁清河山石桥龙凤鸣泉溪松柏桃李梅竹云水田坝岭沟坪湾塘堡寨营")
@@ -70,11 +74,16 @@ def make_ids(birth: pd.Series, male: pd.Series, seq: pd.Series) -> pd.Series:
 
 
 def _places(rng: np.random.Generator, households: int) -> pd.DataFrame:
-    villages_needed = max(15, math.ceil(households / 800))
-    townships = int(rng.integers(4, 7))
-    townships = max(townships, min(99, math.ceil(villages_needed / 30)))
-    per_township = np.maximum(rng.integers(3, 7, size=townships), math.ceil(villages_needed / townships))
-    per_township = np.minimum(per_township, 99)
+    if households < SMALL_COUNTY:
+        villages = min(12, max(6, households // 15))
+        per_township = np.array([villages - villages // 2, villages // 2])
+    else:
+        villages_needed = max(15, math.ceil(households / 800))
+        townships = int(rng.integers(4, 7))
+        townships = max(townships, min(99, math.ceil(villages_needed / 30)))
+        per_township = np.maximum(rng.integers(3, 7, size=townships), math.ceil(villages_needed / townships))
+        per_township = np.minimum(per_township, 99)
+    townships = len(per_township)
     t_names = _unique_names(rng, townships, ["镇", "镇", "乡"])
     rows = []
     for t, count in enumerate(per_township):
@@ -84,6 +93,19 @@ def _places(rng: np.random.Generator, households: int) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["township", "village", "t_code", "v_code"])
     frame["village_no"] = np.arange(len(frame))
     return frame
+
+
+def _small_village_of(rng: np.random.Generator, households: int, villages: int) -> np.ndarray:
+    """Village of each household (sorted) in a small county: one tiny village
+    (the one without a ledger, LED01), one with room for the ten MON04
+    households, the others of about even size."""
+    tiny = max(2, round(0.04 * households))
+    burst = max(15, round(0.2 * households))
+    weights = rng.uniform(0.8, 1.2, size=villages - 2)
+    rest = np.floor((households - tiny - burst) * weights / weights.sum()).astype(int)
+    rest[: households - tiny - burst - rest.sum()] += 1
+    sizes = rng.permutation(np.concatenate([[tiny, burst], rest]))
+    return np.repeat(np.arange(villages), sizes)
 
 
 def _unique_names(rng: np.random.Generator, count: int, suffixes: list[str]) -> list[str]:
@@ -121,20 +143,30 @@ def build(households: int, seed: int, as_of: dt.date) -> County:
     as_of_ts = pd.Timestamp(as_of)
 
     # Households: village (uneven sizes), type, composition, head age, income.
-    weights = rng.uniform(0.5, 1.5, size=len(villages))
-    village_of = np.sort(rng.choice(len(villages), size=households, p=weights / weights.sum()))
+    small = households < SMALL_COUNTY
+    if small:
+        village_of = _small_village_of(rng, households, len(villages))
+    else:
+        weights = rng.uniform(0.5, 1.5, size=len(villages))
+        village_of = np.sort(rng.choice(len(villages), size=households, p=weights / weights.sum()))
     hh = villages.iloc[village_of].reset_index(drop=True)
     hh["seq"] = hh.groupby("village_no").cumcount() + 1
     width = max(4, len(str(int(hh["seq"].max()))))
     hh["户编号"] = REGION + hh["t_code"] + hh["v_code"] + hh["seq"].astype(str).str.zfill(width)
-    kind = rng.choice(3, size=households, p=[0.72, 0.18, 0.10])
+    if small:   # fixed shares: 40 % 监测户 (60 % of them with risk eliminated), 8 % 一般农户
+        monitored, ordinary = round(0.4 * households), max(3, round(0.08 * households))
+        kind = rng.permutation(np.repeat([0, 1, 2], [households - monitored - ordinary, monitored, ordinary]))
+    else:
+        kind = rng.choice(3, size=households, p=[0.72, 0.18, 0.10])
     hh["户类型"] = np.array(["脱贫户", "监测户", "一般农户"])[kind]
     hh["template"] = rng.choice(len(TEMPLATES), size=households, p=_TEMPLATE_WEIGHTS / _TEMPLATE_WEIGHTS.sum())
     has_grand = np.array(["孙子" in t or "孙女" in t for t in TEMPLATES])[hh["template"]]
     has_parent = np.array(["父亲" in t or "母亲" in t for t in TEMPLATES])[hh["template"]]
     has_child = np.array(["子" in t or "女" in t for t in TEMPLATES])[hh["template"]]
-    low = np.select([has_grand, has_parent, has_child], [58, 30, 40], 25)
-    high = np.select([has_grand, has_parent, has_child], [74, 46, 70], 80)
+    # Small counties have younger parents: households with a school-age child
+    # are needed by many plants (EDU01 also for a 监测户).
+    low = np.select([has_grand, has_parent, has_child], [58, 30, 34 if small else 40], 25)
+    high = np.select([has_grand, has_parent, has_child], [74, 46, 50 if small else 70], 80)
     hh["head_age"] = rng.integers(low, high + 1)
     hh["head_male"] = rng.random(households) < 0.85
     hh["人均纯收入"] = np.round(rng.uniform(8200, 26000, size=households), 2)
@@ -144,7 +176,7 @@ def build(households: int, seed: int, as_of: dt.date) -> County:
     hh["share_expense"] = rng.uniform(0.02, 0.15, size=households) * hh["share_business"]
     hh["致贫原因"] = rng.choice(["因病", "因残", "因学", "缺劳力", "缺技术", "缺资金", "自身发展动力不足"],
                             size=households)
-    _monitoring(rng, hh, as_of_ts)
+    _monitoring(rng, hh, as_of_ts, eliminated_share=0.6 if small else None)
     hh["住房安全"] = True
     hh["饮水安全"] = True
 
@@ -152,13 +184,19 @@ def build(households: int, seed: int, as_of: dt.date) -> County:
     return County(as_of, villages, hh, persons)
 
 
-def _monitoring(rng: np.random.Generator, hh: pd.DataFrame, as_of: pd.Timestamp) -> None:
+def _monitoring(rng: np.random.Generator, hh: pd.DataFrame, as_of: pd.Timestamp,
+                eliminated_share: float | None = None) -> None:
     """监测户 fields. Months spread round-robin within each village, so no village
-    reaches burst_households in one month (MON04) unless planted."""
+    reaches burst_households in one month (MON04) unless planted. Half the
+    监测户 have their risk eliminated, or exactly eliminated_share of them."""
     monitored = hh["户类型"] == "监测户"
     hh["监测对象类别"] = np.where(monitored, rng.choice(["脱贫不稳定户", "边缘易致贫户", "突发严重困难户"],
                                                     size=len(hh)), "")
-    eliminated = monitored & (rng.random(len(hh)) < 0.5)
+    draw = pd.Series(rng.random(len(hh)), index=hh.index)
+    if eliminated_share is None:
+        eliminated = monitored & (draw < 0.5)
+    else:
+        eliminated = monitored & (draw.where(monitored).rank(method="first") <= round(eliminated_share * monitored.sum()))
     hh["风险是否消除"] = pd.array(np.where(eliminated, True, False), dtype="boolean").astype(object)
     hh.loc[~monitored, "风险是否消除"] = None
     last_yes = (as_of.to_period("M") - 14 - MONITORING_START.to_period("M")).n

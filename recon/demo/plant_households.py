@@ -23,7 +23,10 @@ def _burst(pl: Planter) -> None:
     month = (as_of.to_period("M") - 1).to_timestamp()
     threshold = 10
     for village_no in pl.villages.index[pl.villages["role"] == "burst"]:
-        chosen = pl.pick(threshold, pl.eligible("registered", village_no=village_no), "MON04")
+        # Not eliminated ones first: small counties need every 风险已消除 监测户 for other plants.
+        chosen = pl.pick(threshold, pl.eligible("registered", village_no=village_no)
+                         & pl.eligible("not_eliminated", village_no=village_no), "MON04", optional=True)
+        chosen += pl.pick(threshold - len(chosen), pl.eligible("registered", village_no=village_no), "MON04")
         hh.loc[chosen, "户类型"] = "监测户"
         hh.loc[chosen, "监测对象类别"] = "突发严重困难户"
         hh.loc[chosen, "风险是否消除"] = False
@@ -45,9 +48,9 @@ def _low_income(pl: Planter) -> None:
     # Near misses: low income where no rule asks (一般农户; 监测户 still at risk),
     # and an unknown 人均纯收入 (class C, no finding).
     for kind in ("ordinary", "monitored_no"):
-        for h in pl.pick(1, pl.eligible(kind), "a low-income near miss"):
+        for h in pl.pick(1, pl.eligible(kind), "a low-income near miss", optional=True):
             hh.at[h, "人均纯收入"] = 6100.0
-    for h in pl.pick(1, pl.eligible("poverty"), "an unknown income"):
+    for h in pl.pick(1, pl.eligible("poverty"), "an unknown income", optional=True):
         hh.at[h, "pc_unknown"] = True
 
 
@@ -57,13 +60,13 @@ def _monitoring_dates(pl: Planter) -> None:
         late = hh.at[h, "纳入监测时间"] + pd.Timedelta(days=45)
         hh.at[h, "首次帮扶时间"] = late if i % 2 == 0 else pd.NaT
         pl.answer("MON03", h)
-    for h in pl.pick(1, pl.eligible("monitored_no"), "a MON03 near miss"):
+    for h in pl.pick(1, pl.eligible("monitored_no"), "a MON03 near miss", optional=True):
         hh.at[h, "首次帮扶时间"] = hh.at[h, "纳入监测时间"] + pd.Timedelta(days=30)  # "more than" 30: not late
     for i, h in enumerate(pl.pick(pl.k, pl.eligible("monitored_yes"), "MON05")):
         # no visit at all, or the last visit before the risk was eliminated
         hh.at[h, "最近回访时间"] = pd.NaT if i % 2 == 0 else hh.at[h, "风险消除时间"] - pd.Timedelta(days=10)
         pl.answer("MON05", h)
-    for h in pl.pick(1, pl.eligible("monitored_yes"), "a MON05 near miss"):
+    for h in pl.pick(1, pl.eligible("monitored_yes"), "a MON05 near miss", optional=True):
         # eliminated recently: no visit is due yet
         hh.at[h, "风险消除时间"] = (as_of - pd.Timedelta(days=100)).to_period("M").to_timestamp()
         hh.at[h, "最近回访时间"] = pd.NaT
@@ -86,17 +89,17 @@ def _school_near_misses(pl: Planter) -> None:
         (pd.Timestamp(cutoff.year - 16, 10, 1), "graduated_junior"),  # 15, finished 初中
     ]
     for birth, override in cases:
-        h = pl.pick(1, pl.with_member(pl.eligible("registered"), child), "a school-age near miss")[0]
-        pid = pl.member(h, child)
-        pl.rebirth(pid, birth)
-        p.loc[p["pid"] == pid, "school_override"] = override
+        for h in pl.pick(1, pl.with_member(pl.eligible("registered"), child), "a school-age near miss", optional=True):
+            pid = pl.member(h, child)
+            pl.rebirth(pid, birth)
+            p.loc[p["pid"] == pid, "school_override"] = override
 
 
 def _newborn_near_miss(pl: Planter) -> None:
     """A baby younger than newborn_days without insurance: not MED01."""
     p = pl.p
     young = (p["member_no"] > 0) & p["与户主关系"].isin(["孙子", "孙女", "子", "女"]) & (pl.age_now() < 12)
-    h = pl.pick(1, pl.with_member(pl.eligible("registered"), young), "a newborn near miss")[0]
-    pid = pl.member(h, young)
-    pl.rebirth(pid, pd.Timestamp(pl.county.as_of) - pd.Timedelta(days=40))
-    p.loc[p["pid"] == pid, "school_override"] = "newborn"
+    for h in pl.pick(1, pl.with_member(pl.eligible("registered"), young), "a newborn near miss", optional=True):
+        pid = pl.member(h, young)
+        pl.rebirth(pid, pd.Timestamp(pl.county.as_of) - pd.Timedelta(days=40))
+        p.loc[p["pid"] == pid, "school_override"] = "newborn"

@@ -152,15 +152,15 @@ def _hukou(pl: Planter, f: Frames) -> None:
         pl.answer("HUK01", h, pid)
     # Near misses: leaving after the as-of date, and military service, are not deregistration.
     for status, days in (("迁出注销", -20), ("服兵役注销", 100)):
-        h = pl.pick(1, pl.with_member(pl.eligible("registered"), adult), "a HUK01 near miss")[0]
-        hukou.loc[_rows(hukou, pl.member(h, adult)), ["户籍状态", "注销日期"]] = [status, as_of - pd.Timedelta(days=days)]
+        for h in pl.pick(1, pl.with_member(pl.eligible("registered"), adult), "a HUK01 near miss", optional=True):
+            hukou.loc[_rows(hukou, pl.member(h, adult)), ["户籍状态", "注销日期"]] = [status, as_of - pd.Timedelta(days=days)]
     # A deregistered child without school rows: HUK01, never EDU01.
     child = pl.compulsory_child()
-    h = pl.pick(1, pl.with_member(pl.eligible("poverty"), child), "a deregistered child")[0]
-    pid = pl.member(h, child)
-    hukou.loc[_rows(hukou, pid), ["户籍状态", "注销日期"]] = ["死亡注销", as_of - pd.Timedelta(days=30)]
-    f.education.drop(f.education.index[_rows(f.education, pid)], inplace=True)
-    pl.answer("HUK01", h, pid)
+    for h in pl.pick(1, pl.with_member(pl.eligible("poverty"), child), "a deregistered child", optional=True):
+        pid = pl.member(h, child)
+        hukou.loc[_rows(hukou, pid), ["户籍状态", "注销日期"]] = ["死亡注销", as_of - pd.Timedelta(days=30)]
+        f.education.drop(f.education.index[_rows(f.education, pid)], inplace=True)
+        pl.answer("HUK01", h, pid)
 
 
 def _income(pl: Planter) -> None:
@@ -185,7 +185,12 @@ def _education(pl: Planter, f: Frames) -> None:
     child = pl.compulsory_child()
     cases = [("poverty", "dropout"), ("poverty", "none")] * max(1, pl.k // 2) + [("monitored_yes", "none")]
     for kind, variant in cases:
-        h = pl.pick(1, pl.with_member(pl.eligible(kind), child), "EDU01")[0]
+        # A small county may have no free 监测户 with a school-age child: a 脱贫户 then (MON02 has other plants).
+        found = pl.pick(1, pl.with_member(pl.eligible(kind), child), "EDU01", optional=kind == "monitored_yes")
+        if not found:
+            kind = "poverty"
+            found = pl.pick(1, pl.with_member(pl.eligible(kind), child), "EDU01")
+        h = found[0]
         pid = pl.member(h, child)
         if variant == "dropout":
             edu.loc[_rows(edu, pid), ["学籍状态", "资助项目"]] = ["辍学", ""]
@@ -206,11 +211,11 @@ def _education(pl: Planter, f: Frames) -> None:
         pl.answer("EDU03", h, pid)
     # Near misses: 休学 and 送教上门 count as enrolled.
     for status in ("休学", "送教上门"):
-        h = pl.pick(1, pl.with_member(pl.eligible("registered"), child), "an EDU01 near miss")[0]
-        pid = pl.member(h, child)
-        edu.loc[_rows(edu, pid), "学籍状态"] = status
-        if status == "送教上门":
-            system.loc[_rows(system, pid), "在校生情况"] = "送教上门"
+        for h in pl.pick(1, pl.with_member(pl.eligible("registered"), child), "an EDU01 near miss", optional=True):
+            pid = pl.member(h, child)
+            edu.loc[_rows(edu, pid), "学籍状态"] = status
+            if status == "送教上门":
+                system.loc[_rows(system, pid), "在校生情况"] = "送教上门"
 
 
 def _medical(pl: Planter, f: Frames) -> None:
@@ -246,15 +251,15 @@ def _medical(pl: Planter, f: Frames) -> None:
         pl.answer("MED04", h)
     # Near misses: a 监测户 with high costs (MED04 is for 脱贫户), high costs in an
     # earlier year, an employee-insurance holder, a newborn without insurance.
-    h = pl.pick(1, pl.eligible("monitored"), "a MED04 near miss")[0]
-    med.loc[_rows(med, pl.member(h, head)), "个人自付费用"] = 15000.0
-    h = pl.pick(1, pl.eligible("poverty"), "a MED04 near miss")[0]
-    earlier = med[_rows(med, pl.member(h, head))].iloc[0].to_dict() | {"参保年度": year - 1, "个人自付费用": 20000.0}
-    _append(med, earlier)
-    h = pl.pick(1, pl.eligible("registered"), "an employee-insurance near miss")[0]
-    pid = pl.member(h, head)
-    med.loc[_rows(med, pid), "险种"] = "职工基本医疗保险"
-    system.loc[_rows(system, pid), ["是否参加城乡居民基本医疗保险", "是否参加城镇职工基本医疗保险"]] = [False, True]
+    for h in pl.pick(1, pl.eligible("monitored"), "a MED04 near miss", optional=True):
+        med.loc[_rows(med, pl.member(h, head)), "个人自付费用"] = 15000.0
+    for h in pl.pick(1, pl.eligible("poverty"), "a MED04 near miss", optional=True):
+        earlier = med[_rows(med, pl.member(h, head))].iloc[0].to_dict() | {"参保年度": year - 1, "个人自付费用": 20000.0}
+        _append(med, earlier)
+    for h in pl.pick(1, pl.eligible("registered"), "an employee-insurance near miss", optional=True):
+        pid = pl.member(h, head)
+        med.loc[_rows(med, pid), "险种"] = "职工基本医疗保险"
+        system.loc[_rows(system, pid), ["是否参加城乡居民基本医疗保险", "是否参加城镇职工基本医疗保险"]] = [False, True]
     for pid in pl.p.loc[pl.p["school_override"] == "newborn", "pid"]:
         med.drop(med.index[_rows(med, pid)], inplace=True)
         system.loc[_rows(system, pid), "是否参加城乡居民基本医疗保险"] = False
@@ -279,8 +284,8 @@ def _housing(pl: Planter, f: Frames) -> None:
     for h in pl.pick(pl.k, pl.eligible("registered"), "HOU03"):
         housing.drop(housing.index[housing["hh"] == h], inplace=True)
         pl.answer("HOU03", h)
-    h = pl.pick(1, pl.eligible("registered"), "a HOU01 near miss")[0]   # one safe house among unsafe ones
-    _append(housing, _unsafe_house(housing[housing["hh"] == h].iloc[0].to_dict()))
+    for h in pl.pick(1, pl.eligible("registered"), "a HOU01 near miss", optional=True):   # one safe house among unsafe ones
+        _append(housing, _unsafe_house(housing[housing["hh"] == h].iloc[0].to_dict()))
 
 
 def _water(pl: Planter, f: Frames) -> None:

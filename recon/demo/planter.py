@@ -10,12 +10,38 @@ from recon.demo.county import County, full_years, make_ids, school_cutoff
 
 LEDGER_FORMATS = ("xlsx", "csv_gbk", "xls", "csv_bom")
 
+# What each plant touches. A household takes a second plant only when the
+# county has no untouched household left for it (small counties) and the two
+# touch nothing in common: "status" is the household's monitoring, income
+# level and MON01/MON02 cascades; "people" its member rows and identities
+# (ID*, HH*, HUK01); the others one sector's rows each.
+LANES = {
+    "MON04": {"status"}, "MON01 (income)": {"status"}, "MON02 (income)": {"status"},
+    "a low-income near miss": {"status"}, "an unknown income": {"status", "income"},
+    "MON03": {"status"}, "a MON03 near miss": {"status"}, "MON05": {"status"}, "a MON05 near miss": {"status"},
+    "MON06": {"status"},
+    "ID01": {"people"}, "ID02": {"people"}, "ID03": {"people"}, "ID04": {"people"}, "ID05": {"people"},
+    "ID06": {"people"}, "ID06 (a neighbour)": {"people"}, "ID07": {"people"},
+    "HH01 (system)": {"people"}, "HH01 (ledger)": {"people"}, "HH02": {"people"},
+    "HH03 (户类型)": {"people"}, "HH03 (风险是否消除)": {"people"},
+    "HUK01": {"people"}, "a HUK01 near miss": {"people"}, "a deregistered child": {"people", "edu"},
+    "INC01": {"income"}, "INC02": {"income"}, "INC03": {"income"},
+    "EDU01": {"status", "edu"}, "EDU02": {"edu"}, "EDU03": {"edu"}, "an EDU01 near miss": {"edu"},
+    "a school-age near miss": {"edu"}, "a newborn near miss": {"edu", "med"},
+    "MED01": {"status", "med"}, "MED02": {"med"}, "MED03": {"med"}, "MED04": {"med"},
+    "a MED04 near miss": {"med"}, "an employee-insurance near miss": {"med"},
+    "HOU01": {"status", "hou"}, "HOU02": {"hou"}, "HOU03": {"hou"}, "a HOU01 near miss": {"hou"},
+    "WAT01": {"status", "wat"}, "WAT02": {"wat"}, "WAT03": {"wat"},
+}
+LANE_NAMES = sorted(set().union(*LANES.values()))
 
-def village_styles(county: County, rng: np.random.Generator) -> pd.DataFrame:
+
+def village_styles(county: County, rng: np.random.Generator, per_rule: int = 2) -> pd.DataFrame:
     """How each village's ledger is kept, and the villages with a special role:
-    two with no ledger (LED01), two MON04 burst villages, one whose village
-    water row is unsafe (every household has its own safe row) and one with no
-    village water row."""
+    per_rule (at most two) with no ledger (LED01) and as many MON04 burst
+    villages, one whose village water row is unsafe (every household has its
+    own safe row) and one with no village water row."""
+    special = min(per_rule, 2)
     hh = county.households
     villages = county.villages.copy()
     size = hh.groupby("village_no").size().reindex(villages["village_no"], fill_value=0).to_numpy()
@@ -34,12 +60,12 @@ def village_styles(county: County, rng: np.random.Generator) -> pd.DataFrame:
     villages["ordinary"] = np.where(i % 2 == 1, "普通农户", "一般农户")   # both spell 一般农户
     villages["role"] = ""
     by_size = villages.assign(registered=registered.to_numpy()).sort_values(["size", "village_no"])
-    small = by_size[by_size["registered"] > 0]["village_no"].to_numpy()[:2]
+    small = by_size[by_size["registered"] > 0]["village_no"].to_numpy()[:special]
     villages.loc[small, "role"] = "no_ledger"
     big = by_size[~by_size["village_no"].isin(small)]["village_no"].to_numpy()[::-1]
-    villages.loc[big[:2], "role"] = "burst"
-    villages.loc[big[2], "role"] = "water_unsafe_village"
-    villages.loc[big[3], "role"] = "water_no_village_row"
+    villages.loc[big[:special], "role"] = "burst"
+    villages.loc[big[special], "role"] = "water_unsafe_village"
+    villages.loc[big[special + 1], "role"] = "water_no_village_row"
     villages["has_ledger"] = villages["role"] != "no_ledger"
     return villages.set_index("village_no", drop=False)
 
@@ -50,11 +76,13 @@ class Planter:
     def __init__(self, county: County, villages: pd.DataFrame, rng: np.random.Generator, per_rule: int):
         self.county, self.villages, self.rng, self.k = county, villages, rng, per_rule
         self.hh, self.p = county.households, county.persons
-        self.used = np.zeros(len(self.hh), dtype=bool)
+        self.lanes_used = np.zeros((len(self.hh), len(LANE_NAMES)), dtype=bool)   # household × lane
         self.pick_order = rng.permutation(len(self.hh))
         self.answers: list[dict] = []
         self.next_seq = 800
         self.cutoff = school_cutoff(county.as_of)
+        self.with_child = np.zeros(len(self.hh), dtype=bool)
+        self.with_child[self.p.loc[self.compulsory_child(), "hh"].unique()] = True
         for column, default in (("sys_size_offset", 0), ("led_size_offset", 0), ("wage_sys", 0.0),
                                 ("net_sys", 0.0), ("wage_led", 0.0), ("net_led", 0.0), ("pc_led", 0.0),
                                 ("pc_unknown", False), ("led_type", ""), ("led_flip_eliminated", False),
@@ -70,24 +98,38 @@ class Planter:
         kind, in villages of the given style (e.g. role="" for no special role)."""
         hh = self.hh
         village_no = hh["village_no"].to_numpy()
-        ok = ~self.used & self.villages["has_ledger"].to_numpy()[village_no]
+        ok = self.villages["has_ledger"].to_numpy()[village_no].copy()
         for column, value in style.items():   # per village, then spread to its households
             wanted = self.villages[column].isin(value if isinstance(value, (list, tuple)) else [value])
             ok &= wanted.to_numpy()[village_no]
         types = {"registered": ["脱贫户", "监测户"], "poverty": ["脱贫户"], "monitored": ["监测户"],
-                 "monitored_yes": ["监测户"], "monitored_no": ["监测户"], "ordinary": ["一般农户"]}[kind]
+                 "monitored_yes": ["监测户"], "monitored_no": ["监测户"], "ordinary": ["一般农户"],
+                 "not_eliminated": ["脱贫户", "监测户", "一般农户"]}[kind]
         ok &= hh["户类型"].isin(types).to_numpy()
         if kind == "monitored_yes":
             ok &= (hh["风险是否消除"] == True).to_numpy()  # noqa: E712 (object column of True/False/None)
         if kind == "monitored_no":
             ok &= (hh["风险是否消除"] == False).to_numpy()  # noqa: E712
+        if kind == "not_eliminated":
+            ok &= (hh["风险是否消除"] != True).to_numpy()  # noqa: E712
         return ok
 
-    def pick(self, count: int, mask: np.ndarray, why: str) -> list[int]:
-        chosen = [int(h) for h in self.pick_order[mask[self.pick_order]][:count]]
-        if len(chosen) < count:
+    def pick(self, count: int, mask: np.ndarray, why: str, optional: bool = False) -> list[int]:
+        """count households of mask for the plant `why`: untouched ones first,
+        then ones whose earlier plants touch none of this plant's lanes. An
+        optional plant (a near miss) takes what there is."""
+        lanes = [LANE_NAMES.index(lane) for lane in sorted(LANES[why])]
+        untouched = ~self.lanes_used.any(axis=1)
+        lanes_free = ~self.lanes_used[:, lanes].any(axis=1)
+        order = self.pick_order
+        # Households with a school-age child are scarce in small counties: other plants take them last.
+        groups = [untouched & ~self.with_child, untouched & self.with_child,
+                  lanes_free & ~untouched & ~self.with_child, lanes_free & ~untouched & self.with_child]
+        candidates = np.concatenate([order[(mask & group)[order]] for group in groups])
+        chosen = [int(h) for h in candidates[:count]]
+        if len(chosen) < count and not optional:
             raise ValueError(f"the demo county is too small to plant {why}: use more households")
-        self.used[chosen] = True
+        self.lanes_used[np.ix_(chosen, lanes)] = True
         return chosen
 
     def with_member(self, mask: np.ndarray, member: pd.Series) -> np.ndarray:
