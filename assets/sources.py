@@ -1,9 +1,15 @@
 """Source assets: raw_<source> (files, sheets, header rows, aliases,
 encodings → text frames) and core_<source> (normalised, typed, validated by
-the pandera schema; failing cells become input problems)."""
+the pandera schema; failing cells become input problems).
+
+A source whose files, as-of date and reading code are unchanged since an
+earlier run into the same output folder is not read again: raw_<source>
+finds its core frame in the Parquet cache (recon/cache.py) and core_<source>
+passes it on. RECON_CACHE=off turns the cache off."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
 
+import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -16,6 +22,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from assets.metadata import masked_preview
 from assets.resources import ReconConfig
 from checks.schemas import SCHEMAS, validate
+from recon import cache
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
@@ -42,6 +49,20 @@ class SourceTable:
     files: list[str] = field(default_factory=list)
 
 
+@dataclass
+class RawSource:
+    """What raw_<source> hands on: the files as read, or the cached core
+    table when they are unchanged (then `read` is None); `cache_key` names
+    the cache entry core_<source> writes (None: cache off)."""
+    read: ReadResult | None
+    cached: cache.CachedSource | None = None
+    cache_key: str | None = None
+
+
+def cache_enabled() -> bool:
+    return os.environ.get("RECON_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
+
+
 class MissingRequiredSource(Failure):
     pass
 
@@ -50,15 +71,18 @@ def county_partition(context: AssetExecutionContext) -> str | None:
     return context.partition_key if context.has_partition_key else None
 
 
+def source_present(recon: ReconConfig, source: str, county: str | None) -> bool:
+    folder = recon.data_path(county) / source
+    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+
+
 def read_drop_source(recon: ReconConfig, source: str, county: str | None) -> ReadResult | None:
     """Read one source folder; None when an optional source is absent. A
     missing required folder, or one without files, stops the run with one
     clear line; files without usable rows are reported by the blocking asset
     checks (checks/asset_checks.py), which say why."""
     drop = recon.data_path(county)
-    folder = drop / source
-    present = folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
-    if not present:
+    if not source_present(recon, source, county):
         if source in REQUIRED_SOURCES:
             raise MissingRequiredSource(f"数据目录 {drop} 中缺少必需的 {source}/ 文件夹或其中没有文件")
         return None
@@ -79,33 +103,50 @@ def core_type(source: str) -> DagsterType:
 def build_source_assets(source: str, partitions_def: PartitionsDefinition | None = None):
     @asset(name=f"raw_{source}", group_name="sources", compute_kind="pandas", partitions_def=partitions_def,
            description=f"{SOURCE_TITLES[source]}: every file and sheet of {source}/ read as text, header found under title rows.")
-    def raw(context: AssetExecutionContext, recon: ReconConfig) -> ReadResult | None:
-        result = read_drop_source(recon, source, county_partition(context))
-        if result is None:
+    def raw(context: AssetExecutionContext, recon: ReconConfig) -> RawSource | None:
+        county = county_partition(context)
+        present = source_present(recon, source, county)
+        if not present:
+            read_drop_source(recon, source, county)   # raises for a missing required source
             context.add_output_metadata({"present": False})
             return None
+        key = cache.source_key(recon.data_path(county), source, recon.as_of_date()) if cache_enabled() else None
+        cached = cache.load(recon.out_path(county), source, key) if key else None
+        if cached is not None:
+            context.add_output_metadata({"present": True, "rows": len(cached.frame), "files": len(cached.files),
+                                         "from_cache": True})
+            return RawSource(None, cached, key)
+        result = read_drop_source(recon, source, county)
         context.add_output_metadata({
             "present": True, "rows": len(result.frame), "files": len(result.files),
-            "input_problems": len(result.problems),
+            "input_problems": len(result.problems), "from_cache": False,
             "notes": MetadataValue.md("\n".join(f"- {n}" for n in result.notes) or "（无）"),
         })
-        return result
+        return RawSource(result, None, key)
 
     @asset(name=f"core_{source}", group_name="sources", compute_kind="pandera", partitions_def=partitions_def,
            ins={"raw": AssetIn(f"raw_{source}")}, dagster_type=core_type(source),
            description=f"{SOURCE_TITLES[source]}: canonical columns, typed values, IDs normalised; validated by the pandera schema.")
-    def core(context: AssetExecutionContext, recon: ReconConfig, raw: ReadResult | None) -> SourceTable:
+    def core(context: AssetExecutionContext, recon: ReconConfig, raw: RawSource | None) -> SourceTable:
         if raw is None:
             context.add_output_metadata({"present": False, "rows": 0})
             return SourceTable(source, None, P.problems())
+        if raw.cached is not None:
+            hit = raw.cached
+            context.add_output_metadata({"present": True, "rows": len(hit.frame), "input_problems": len(hit.problems),
+                                         "from_cache": True, "preview": masked_preview(hit.frame)})
+            return SourceTable(source, hit.frame, hit.problems, hit.notes, hit.files)
         as_of = recon.as_of_date()
         started = time.perf_counter()
-        frame, parse_problems = normalise(source, raw.frame, as_of)
+        frame, parse_problems = normalise(source, raw.read.frame, as_of)
         normalised = time.perf_counter()
         frame, schema_problems = validate(source, frame, as_of)
         validated = time.perf_counter()
-        table = SourceTable(source, frame, P.concat([raw.problems, parse_problems, schema_problems]),
-                            raw.notes, raw.files)
+        table = SourceTable(source, frame, P.concat([raw.read.problems, parse_problems, schema_problems]),
+                            raw.read.notes, raw.read.files)
+        if raw.cache_key:
+            cache.store(recon.out_path(county_partition(context)), source, raw.cache_key,
+                        cache.CachedSource(frame, table.problems, table.notes, table.files))
         context.add_output_metadata({
             "present": True, "rows": len(frame), "input_problems": len(table.problems),
             "columns": MetadataValue.md(", ".join(c for c in frame.columns if not c.startswith("_"))),

@@ -1,0 +1,113 @@
+"""Parquet cache of normalised sources: a clerk reruns recon often with most
+files unchanged, and reading + normalising is most of a run's cost.
+
+The key of a source is a SHA-256 over recon's version, the code that reads
+and normalises (its own bytes, so any change to it invalidates), the as-of
+date (ID and date checks depend on it) and every data file of the source:
+its path in the drop and its content. A hit is
+`OUT/.cache/<source>/<key>.parquet` (the validated core frame) with
+`<key>.problems.parquet` and `<key>.json` (notes, files). Anything unreadable
+in the cache is a miss, never an error."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from recon.atomic import atomic_path
+
+log = logging.getLogger(__name__)
+ROOT = Path(__file__).resolve().parent.parent
+# The code whose output is cached: a change to any of it is a new key.
+CODE = ("recon/read", "recon/normalise.py", "recon/values.py", "recon/ids.py", "recon/columns.py",
+        "recon/problems.py", "checks/schemas.py", "recon/cache.py")
+CHUNK = 1 << 20
+KEEP = 3    # cached versions kept per source (older ones are deleted)
+
+
+@dataclass
+class CachedSource:
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+    notes: list[str]
+    files: list[str]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    try:
+        digest.update(metadata.version("recon").encode())
+    except metadata.PackageNotFoundError:
+        digest.update(b"unversioned")
+    for name in CODE:
+        path = ROOT / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            if file.exists():
+                digest.update(file.relative_to(ROOT).as_posix().encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def source_key(drop: Path, source: str, as_of: dt.date) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{code_fingerprint()}|{source}|{as_of.isoformat()}".encode())
+    folder = Path(drop) / source
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(b"\0" + path.relative_to(drop).as_posix().encode() + b"\0")
+        with open(path, "rb") as handle:
+            while chunk := handle.read(CHUNK):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _paths(out: Path, source: str, key: str) -> tuple[Path, Path, Path]:
+    folder = Path(out) / ".cache" / source
+    return folder / f"{key}.parquet", folder / f"{key}.problems.parquet", folder / f"{key}.json"
+
+
+def load(out: Path, source: str, key: str) -> CachedSource | None:
+    frame_path, problems_path, info_path = _paths(out, source, key)
+    if not (frame_path.exists() and problems_path.exists() and info_path.exists()):
+        return None
+    try:
+        info = json.loads(info_path.read_text(encoding="utf-8"))
+        frame = pd.read_parquet(frame_path).astype(info["dtypes"])
+        problems = pd.read_parquet(problems_path).astype(info["problem_dtypes"])
+    except Exception as exc:  # a damaged cache costs one normal read, nothing more
+        log.warning("cache of %s unreadable (%s): reading the files", source, type(exc).__name__)
+        return None
+    return CachedSource(frame, problems, info["notes"], info["files"])
+
+
+def store(out: Path, source: str, key: str, cached: CachedSource) -> None:
+    frame_path, problems_path, info_path = _paths(out, source, key)
+    frame_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with atomic_path(frame_path) as tmp:
+            cached.frame.to_parquet(tmp, index=False)
+        with atomic_path(problems_path) as tmp:
+            cached.problems.to_parquet(tmp, index=False)
+        info = {"notes": cached.notes, "files": cached.files,
+                "dtypes": {c: str(t) for c, t in cached.frame.dtypes.items()},
+                "problem_dtypes": {c: str(t) for c, t in cached.problems.dtypes.items()}}
+        with atomic_path(info_path) as tmp:
+            Path(tmp).write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+    except Exception as exc:  # no cache is a slower next run, not a failed one
+        log.warning("could not cache %s (%s)", source, type(exc).__name__)
+        return
+    _prune(frame_path.parent)
+
+
+def _prune(folder: Path) -> None:
+    infos = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in infos[KEEP:]:
+        for path in (stale, stale.with_suffix(".parquet"), stale.with_name(stale.stem + ".problems.parquet")):
+            path.unlink(missing_ok=True)
