@@ -2,10 +2,14 @@
 bench.run and writes its results. No timing assertions: speed is what the
 benchmark reports, not what a test decides."""
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
-from bench.run import bench, write_results
+# bench/ is a folder of the repository, not an installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.run import bench, write_results  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
