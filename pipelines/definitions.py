@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import warnings
+from pathlib import Path
 
-from dagster import Definitions, IOManagerDefinition, PreviewWarning, define_asset_job
+from dagster import Definitions, FilesystemIOManager, IOManagerDefinition, PreviewWarning, define_asset_job
 
 from assets.outputs import build_output_assets
 from assets.partitions import COUNTY_PARTITIONS, is_partitioned
@@ -41,9 +42,10 @@ def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None
     partitions_def = COUNTY_PARTITIONS if partitioned else None
     assets = [*build_all_source_assets(partitions_def), *build_rule_assets(partitions_def),
               *build_output_assets(partitions_def)]
-    resources = {"recon": recon}
-    if io_manager is not None:
-        resources["io_manager"] = io_manager
+    # Intermediate frames hold IDs, names and health data: they stay beside the
+    # other outputs of the drop (OUT/.dagster_storage), never under DAGSTER_HOME.
+    resources = {"recon": recon,
+                 "io_manager": io_manager or FilesystemIOManager(base_dir=str(Path(recon.out_dir).resolve() / ".dagster_storage"))}
     return Definitions(assets=assets, asset_checks=build_asset_checks(partitions_def), jobs=[reconcile_job],
                        schedules=[build_schedule(reconcile_job, recon, partitioned)],
                        sensors=[build_drop_sensor(reconcile_job, partitioned)],
