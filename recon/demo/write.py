@@ -12,11 +12,8 @@ import pandas as pd
 import xlsxwriter
 import xlwt
 
-from recon.demo.fast_xlsx import write_xlsx
-
 CSV_ENCODINGS = {"csv": "utf-8", "csv_bom": "utf-8-sig", "csv_gbk": "gb18030"}
 XLS_MAX_ROWS = 60000
-FAST_XLSX_ROWS = 500   # above this, sheets are written by recon.demo.fast_xlsx
 
 
 @dataclass
@@ -48,24 +45,14 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
     values = cells.to_numpy(dtype=object)
     first_data = len(table.title) + 2            # 1-based row of the first data row
     labels, rows, start = [], [], 0
-    if fmt == "xlsx" and len(cells) > FAST_XLSX_ROWS:
-        sheets, start = [], 0
-        for name, count in zip(names, splits):
-            block = [[t] for t in table.title] + [list(table.header)] + values[start:start + count].tolist() + table.trailer
-            sheets.append((name, block))
-            labels += [f"{path.name}#{name}"] * count
-            rows += list(range(first_data, first_data + count))
-            start += count
-        write_xlsx(path, sheets)
-        return pd.DataFrame({"file": labels, "row": rows}, index=cells.index)
-    writer = _XlsxBook(path, big=len(cells) > 20000) if fmt == "xlsx" else _XlsBook(path)
+    writer = _XlsxBook(path) if fmt == "xlsx" else _XlsBook(path)
     for name, count in zip(names, splits):
         sheet = writer.sheet(name)
         for r, text in enumerate(table.title):
             writer.row(sheet, r, [text])
         writer.row(sheet, len(table.title), table.header)
-        for i in range(count):   # Excel writers take one row at a time
-            writer.row(sheet, first_data - 1 + i, values[start + i])
+        for i, cells_of_row in enumerate(values[start:start + count].tolist()):   # Excel writers take one row at a time
+            writer.row(sheet, first_data - 1 + i, cells_of_row)
         for j, extra in enumerate(table.trailer):
             writer.row(sheet, first_data - 1 + count + j, extra)
         labels += [f"{path.name}#{name}"] * count
@@ -76,9 +63,12 @@ def write_table(path: Path, fmt: str, table: Table) -> pd.DataFrame:
 
 
 class _XlsxBook:
-    def __init__(self, path: Path, big: bool):
+    """xlsxwriter in constant_memory mode (rows go out in order, each row is
+    flushed when the next starts): typed cells — text, numbers, dates."""
+
+    def __init__(self, path: Path):
         self.book = xlsxwriter.Workbook(str(path), {
-            "constant_memory": big, "default_date_format": "yyyy-mm-dd",
+            "constant_memory": True, "default_date_format": "yyyy-mm-dd",
             "strings_to_formulas": False, "strings_to_urls": False})
         # A fixed creation time: the same seed must give byte-identical files.
         self.book.set_properties({"created": dt.datetime(2025, 1, 1)})
@@ -86,8 +76,8 @@ class _XlsxBook:
     def sheet(self, name: str):
         return self.book.add_worksheet(name)
 
-    def row(self, sheet, r: int, values) -> None:
-        sheet.write_row(r, 0, list(values))
+    def row(self, sheet, r: int, values: list) -> None:
+        sheet.write_row(r, 0, values)
 
     def close(self) -> None:
         self.book.close()
