@@ -66,7 +66,8 @@ def registry_run(context: AssetExecutionContext, recon: ReconConfig, all_finding
     registry = open_registry(recon.database_url(), recon.out_path(county_dir))
     try:
         outcome = registry.record_run(county, recon.as_of_date(), all_findings.findings,
-                                      feedback=claims, exemptions=exemptions)
+                                      feedback=claims, exemptions=exemptions,
+                                      skipped_rules=set(all_findings.skipped["rule"]))
     finally:
         registry.close()
     outcome.problems = P.concat([outcome.problems, feedback_problems, exemption_problems])

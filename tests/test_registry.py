@@ -43,6 +43,20 @@ def test_lifecycle_new_open_resolved_reopened_over_three_periods(registry, count
     assert list(mar.current.columns[:len(OUTCOME_COLUMNS)]) == OUTCOME_COLUMNS
 
 
+def test_findings_of_a_rule_that_could_not_run_are_not_struck_off(registry, county):
+    # RULES.md §Lifecycle: only a finding not found by a run that checked it is resolved.
+    # A month without education/ must not strike off every EDU01 (销号 of unchecked problems).
+    registry.record_run(county, JAN, pd.concat([findings("A"), findings("E", rule="EDU01")]))
+    feb = registry.record_run(county, FEB, findings("A"), skipped_rules={"EDU01"})
+    assert by_key(feb.resolved) == {}
+    assert by_key(feb.current) == {"A": "open"}
+    mar = registry.record_run(county, MAR, pd.concat([findings("A"), findings("E", rule="EDU01")]))
+    assert by_key(mar.current) == {"A": "open", "E": "open"}
+    assert mar.current.set_index("key").loc["E", "last_seen"] == pd.Timestamp(MAR)
+    apr = registry.record_run(county, dt.date(2025, 4, 30), findings("A"))
+    assert by_key(apr.resolved) == {"E": "resolved"}
+
+
 def test_history_counts_open_findings_per_run_and_township(registry, county):
     registry.record_run(county, JAN, pd.concat([findings("A", "B"), findings("C", township="新城镇")]))
     outcome = registry.record_run(county, FEB, findings("A"))

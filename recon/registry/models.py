@@ -17,7 +17,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # but exempted, resolved is no longer found.
 REPORTED = ("new", "open", "reopened")
 FOUND = REPORTED + ("suppressed",)
-STATUSES = FOUND + ("resolved",)
+# unchecked: open before, and its rule could not run this time (its source or
+# column was absent): neither struck off nor reported, still open next run.
+UNCHECKED = "unchecked"
+STATUSES = FOUND + ("resolved", UNCHECKED)
 
 
 class Base(DeclarativeBase):

@@ -9,6 +9,7 @@ duplicate a finding and a failure leaves the registry as it was.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 import logging
 import os
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from recon.problems import concat, problems
 from recon.registry import lifecycle as lc
-from recon.registry.models import FOUND, REPORTED, STATUSES, Exemption, Feedback, Finding, FindingEvent, Run
+from recon.registry.models import FOUND, REPORTED, STATUSES, UNCHECKED, Exemption, Feedback, Finding, FindingEvent, Run
 
 log = logging.getLogger(__name__)
 
@@ -124,13 +125,14 @@ class Registry:
         self.engine.dispose()
 
     def record_run(self, county: str, as_of: dt.date, findings: pd.DataFrame,
-                   feedback: pd.DataFrame | None = None, exemptions: pd.DataFrame | None = None) -> RunOutcome:
+                   feedback: pd.DataFrame | None = None, exemptions: pd.DataFrame | None = None,
+                   skipped_rules: Collection[str] = ()) -> RunOutcome:
         """Record this run's findings of `county` at `as_of` (replacing a run of
         the same date) and return their lifecycle. `feedback`: read_feedback()
         claims; `exemptions`: read_exemptions() register rows. One transaction."""
         with self.engine.begin() as connection:
             _lock_county(connection, county)
-            return _record(connection, county, as_of, findings, feedback, exemptions)
+            return _record(connection, county, as_of, findings, feedback, exemptions, set(skipped_rules))
 
     def history(self, county: str) -> pd.DataFrame:
         with self.engine.connect() as connection:
@@ -147,7 +149,7 @@ def _lock_county(connection: Connection, county: str) -> None:
     # SQLite: the transaction began with BEGIN IMMEDIATE, which locks the whole database.
 
 
-def _record(connection, county, as_of, findings, feedback, exemptions) -> RunOutcome:
+def _record(connection, county, as_of, findings, feedback, exemptions, skipped_rules=frozenset()) -> RunOutcome:
     now = dt.datetime.now(dt.timezone.utc)
     replaced = _drop_run(connection, county, as_of)
     run_id = connection.execute(insert(RUNS).values(county=county, as_of=as_of, started_at=now,
@@ -159,7 +161,7 @@ def _record(connection, county, as_of, findings, feedback, exemptions) -> RunOut
                                                                             RUNS.c.as_of < as_of))
     previous = _frame(connection, select(EVENTS.c.issue_id, EVENTS.c.status).where(
         EVENTS.c.county == county, EVENTS.c.as_of == previous_as_of))
-    previous_open = set(previous.loc[previous["status"].isin(REPORTED), "issue_id"])
+    previous_open = set(previous.loc[previous["status"].isin(REPORTED + (UNCHECKED,)), "issue_id"])
     ever_resolved = set(connection.scalars(select(EVENTS.c.issue_id).distinct().where(
         EVENTS.c.county == county, EVENTS.c.as_of < as_of, EVENTS.c.status == "resolved")))
 
@@ -174,14 +176,18 @@ def _record(connection, county, as_of, findings, feedback, exemptions) -> RunOut
     fixed_claims = set(active.loc[active["status_text"] == lc.CLAIMED_FIXED, "issue_id"])
     found["claimed_fixed"] = found["issue_id"].isin(fixed_claims) & lc.is_reported(found["status"])
 
-    resolved_ids = previous_open - set(found["issue_id"])
-    resolved = _findings_of(connection, county, resolved_ids, DISPLAY).assign(status="resolved", claimed_fixed=False)
-    _write_events(connection, run_id, county, as_of, found, resolved)
+    # Not found now: struck off (销号) — unless its rule did not run this time.
+    gone = _findings_of(connection, county, previous_open - set(found["issue_id"]), DISPLAY)
+    unchecked = gone["rule"].isin(skipped_rules)
+    resolved = gone[~unchecked].assign(status="resolved", claimed_fixed=False)
+    _write_events(connection, run_id, county, as_of, found,
+                  pd.concat([resolved, gone[unchecked].assign(status=UNCHECKED)], ignore_index=True))
     summary = _update_findings(connection, run_id, county, as_of, found, known, replaced)
 
     counts = {status: int((found["status"] == status).sum()) for status in FOUND}
     counts |= {"resolved": len(resolved), "claimed_fixed": int(found["claimed_fixed"].sum()),
-               "found": len(found), "feedback": len(claims), "register": len(register)}
+               "found": len(found), "feedback": len(claims), "register": len(register),
+               "unchecked": int(unchecked.sum())}
     connection.execute(update(RUNS).where(RUNS.c.id == run_id).values(
         status="complete", finished_at=dt.datetime.now(dt.timezone.utc), counts=counts))
 
