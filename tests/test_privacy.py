@@ -11,7 +11,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from dagster import DagsterInstance, mem_io_manager
+from dagster import DagsterInstance
 
 from assets.resources import ReconConfig
 from pipelines.cli import main
@@ -57,7 +57,7 @@ def dagster_run(drop_and_ids):
     home = root / "dagster_home"
     home.mkdir()
     recon = ReconConfig(data_dir=str(root / "drop"), out_dir=str(root / "dagster_out"), as_of=AS_OF)
-    defs = build_definitions(recon, io_manager=mem_io_manager)
+    defs = build_definitions(recon)   # the UI's own IO manager: frames go to OUT/.dagster_storage
     with DagsterInstance.local_temp(str(home)) as instance:
         result = defs.resolve_job_def("reconcile").execute_in_process(instance=instance, raise_on_error=False)
     assert result.success
