@@ -93,7 +93,7 @@ def command_run(args) -> int:
     recon = ReconConfig(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
                         config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
-    job = defs.get_job_def("reconcile")
+    job = defs.resolve_job_def("reconcile")
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, county_names)
     for county in county_names or [None]:

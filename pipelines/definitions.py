@@ -26,6 +26,8 @@ from pipelines.sensors import build_drop_sensor
 # Partitioned asset checks are a Dagster preview; they are what lets a
 # blocking check stop one county's run without touching the others.
 warnings.filterwarnings("ignore", category=PreviewWarning)
+# Dagster 1.13 warns on every asset job passed to Definitions; we resolve it as it asks.
+warnings.filterwarnings("ignore", message="Found asset job named reconcile")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 reconcile_job = define_asset_job(
