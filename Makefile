@@ -27,5 +27,8 @@ ui: setup
 	DAGSTER_HOME=$(CURDIR)/.dagster_home RECON_DATA_DIR=demo_drop RECON_OUT_DIR=out RECON_AS_OF=$(AS_OF) \
 	  sh -c 'mkdir -p $$DAGSTER_HOME && $(BIN)/dagster dev -w workspace.yaml'
 
+bench: setup
+	$(BIN)/python -m bench.run --scale ci
+
 clean:
 	rm -rf demo_drop out .dagster_home
