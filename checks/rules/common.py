@@ -1,12 +1,43 @@
 """Facts several rules share (RULES.md §Terms), computed vectorised from the
-normalised frames of a RuleContext."""
+normalised frames of a RuleContext. The costly ones are built once per
+context (`shared`) since a dozen rules read the same joins."""
 from __future__ import annotations
 
+from typing import Callable
+
+import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
+
+
+def shared(ctx: RuleContext, name: str, build: Callable[[RuleContext], object], copy: bool = True):
+    """build(ctx), computed once per context (kept in ctx.extra) and handed out
+    as a copy — rules add columns to what they get. Stored with the frames it
+    was built from: a context whose frames were swapped builds it anew."""
+    frames = (ctx.households, ctx.ledger_households, *ctx.sources.values())
+    held = ctx.extra.get(("shared", name))
+    if held is None or len(held[0]) != len(frames) or any(a is not b for a, b in zip(held[0], frames)):
+        held = (frames, build(ctx))
+        ctx.extra[("shared", name)] = held
+    value = held[1]
+    return value.copy() if copy and isinstance(value, (pd.DataFrame, pd.Series)) else value
+
+
+def joined_per_group(groups: pd.Series, values: pd.Series, sep: str) -> pd.Series:
+    """The distinct values of each group, sorted and joined by sep (indexed by
+    group) — groupby().agg(sep.join) without a Python call per group: one pass
+    per distinct value, of which a column of grades or codes has few."""
+    pairs = pd.DataFrame({"group": groups.to_numpy(), "value": values.astype("string").to_numpy()}).dropna()
+    pairs = pairs.drop_duplicates()
+    keys = pd.Index(pairs["group"].unique())
+    text = np.full(len(keys), "", dtype=object)
+    for value in sorted(pairs["value"].unique()):
+        has = keys.isin(pairs.loc[pairs["value"] == value, "group"])
+        text[has] = text[has] + sep + value
+    return pd.Series(text, index=keys, dtype="string").str.slice(len(sep))
 
 
 def birth_dates(id_numbers: pd.Series) -> pd.Series:
@@ -24,6 +55,10 @@ def full_years(birth: pd.Series, on: pd.Timestamp) -> pd.Series:
 def deregistered_ids(ctx: RuleContext) -> pd.Index:
     """证件号码 of persons the hukou source has as 死亡注销 or 迁出注销 with 注销日期 on
     or before the as-of date (an unknown 注销日期 does not count: unknown never fires)."""
+    return shared(ctx, "deregistered_ids", _deregistered_ids)
+
+
+def _deregistered_ids(ctx: RuleContext) -> pd.Index:
     hukou = ctx.source("hukou")
     if hukou is None or "户籍状态" not in hukou.columns or "注销日期" not in hukou.columns:
         return pd.Index([], dtype="string")
@@ -33,7 +68,11 @@ def deregistered_ids(ctx: RuleContext) -> pd.Index:
 
 def registered_members(ctx: RuleContext) -> pd.DataFrame:
     """System member rows of registered households (脱贫户/监测户, read from the
-    household's head row) with a valid 证件号码."""
+    household's head row) with a valid 证件号码. Read-only: shared by the rules."""
+    return shared(ctx, "registered_members", _registered_members, copy=False)
+
+
+def _registered_members(ctx: RuleContext) -> pd.DataFrame:
     system = ctx.source("system")
     households = ctx.households
     registered = households.loc[households["registered"], "household_id"]
@@ -47,6 +86,10 @@ def registered_households(ctx: RuleContext) -> pd.DataFrame:
     """One row per registered household with the columns of a household
     finding: county, township, village, household_id and the 户主's id_number
     and name; the household fields follow as recon.match gives them."""
+    return shared(ctx, "registered_households", _registered_households)
+
+
+def _registered_households(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households
     out = households[households["registered"].fillna(False).astype(bool)].copy()
     county = out["county"] if "county" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
@@ -62,6 +105,10 @@ def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFr
     id_number, name), `household_type` (the household's 户类型) and the member
     row's own `columns` where the system has them. A person on several rows
     (ID02) counts once, with their first row."""
+    return shared(ctx, f"member_persons{columns}", lambda ctx: _member_persons(ctx, columns))
+
+
+def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
     members = registered_members(ctx).drop_duplicates("证件号码")
     keep = ["household_id", "证件号码", "姓名"] + [c for c in columns if c in members.columns]
     households = registered_households(ctx)
@@ -117,6 +164,10 @@ def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
     """Ledger households that may be registered ones: mapped to a registered
     system household, or unmapped and not known (by their own 户类型) to be
     another type — village 户册 that list every household stay quiet."""
+    return shared(ctx, "ledger_households_in_scope", _ledger_households_in_scope)
+
+
+def _ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
     ledger_households = ctx.ledger_households
     registered = ctx.households.set_index("household_id")["registered"]
     mapped_registered = ledger_households["household_id"].map(registered).eq(True)
@@ -129,7 +180,11 @@ def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
 
 def ledger_rows_in_scope(ctx: RuleContext) -> pd.DataFrame:
     """Ledger rows of ledger_households_in_scope (and rows before any head,
-    whose household is unknown)."""
+    whose household is unknown). Read-only: shared by the rules."""
+    return shared(ctx, "ledger_rows_in_scope", _ledger_rows_in_scope, copy=False)
+
+
+def _ledger_rows_in_scope(ctx: RuleContext) -> pd.DataFrame:
     ledger = ctx.source("ledger")
     kept = ledger_households_in_scope(ctx)["ledger_household"]
     return ledger[ledger["ledger_household"].isin(kept) | ledger["ledger_household"].isna()]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
-from checks.rules.common import column, household_label, link_to_households, registered_households
+from checks.rules.common import (column, household_label, joined_per_group, link_to_households, registered_households,
+                                 shared)
 
 SAFE_SCHEMES = ("易地搬迁", "自筹新建", "租赁", "公租房", "投靠亲友")
 
@@ -28,7 +29,11 @@ def row_safety(housing: pd.DataFrame) -> pd.Series:
 def household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     """Registered households + `has_rows`, `safe` (True/False/NA: safe when any
     row is safe, unsafe when every row is known unsafe) and `grades` (the
-    鉴定等级 of its rows, joined by 、)."""
+    鉴定等级 of its rows, joined by 、). Built once per context for HOU01–HOU03."""
+    return shared(ctx, "housing.household_verdicts", _household_verdicts)
+
+
+def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     housing = ctx.source("housing")
     links = link_to_households(ctx, housing)
     rows = links.assign(
@@ -37,9 +42,7 @@ def household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     rows["is_safe"] = rows["safe"].eq(True).fillna(False).astype(bool)
     rows["is_unsafe"] = rows["safe"].eq(False).fillna(False).astype(bool)
     per = rows.groupby("household_id").agg(any_safe=("is_safe", "any"), all_unsafe=("is_unsafe", "all"))
-    grades = (rows.dropna(subset=["grade"]).drop_duplicates(["household_id", "grade"]).sort_values("grade")
-              .groupby("household_id")["grade"].agg("、".join))
-    per["grades"] = grades
+    per["grades"] = joined_per_group(rows["household_id"], rows["grade"], "、")
     households = registered_households(ctx).join(per, on="household_id")
     households["has_rows"] = households["any_safe"].notna()
     verdict = pd.Series(pd.NA, index=households.index, dtype="boolean")

@@ -18,7 +18,7 @@ import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
 from checks.rules.common import (birth_dates, deregistered_ids, ledger_household_label, ledger_households_in_scope,
-                                 ledger_rows_in_scope, registered_members)
+                                 ledger_rows_in_scope, registered_members, shared)
 from checks.rules.id_suggest import name_key, suggest
 from recon.ids import mask_id
 
@@ -114,7 +114,12 @@ def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
 
 
 def both(ctx: RuleContext) -> pd.DataFrame:
-    """Persons on a system row and a ledger row (valid IDs), one pair per ID."""
+    """Persons on a system row and a ledger row (valid IDs), one pair per ID
+    (built once per context for ID03 and ID06)."""
+    return shared(ctx, "identity.both", _both)
+
+
+def _both(ctx: RuleContext) -> pd.DataFrame:
     sides = []
     for source in ("system", "ledger"):
         rows = located(ctx, source)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
 from checks.rules.common import (amount_text, birth_dates, column, deregistered_ids, household_label,
-                                 member_persons, registered_households)
+                                 member_persons, registered_households, shared)
 
 INSURED_STATES = ("正常参保", "已参保", "参保缴费")
 RESIDENT_SCHEME = "城乡居民基本医疗保险"
@@ -26,6 +26,10 @@ def insurance(ctx: RuleContext) -> pd.DataFrame:
     """Per 证件号码: insured / resident (surely, from known cells) and
     maybe_insured / maybe_resident (a row whose unknown 参保状态 or 参保年度
     could make it count). Unknown never counts as not insured."""
+    return shared(ctx, "medical.insurance", _insurance, copy=False)
+
+
+def _insurance(ctx: RuleContext) -> pd.DataFrame:
     medical = ctx.source("medical")
     state = medical["参保状态"].astype("string")
     state_ok = state.isin(INSURED_STATES).astype("boolean").mask(state.isna())

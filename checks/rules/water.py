@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
-from checks.rules.common import column, household_label, link_to_households, registered_households
+from checks.rules.common import column, household_label, link_to_households, registered_households, shared
 
 STANDARDS = ("水量达标", "水质达标", "用水方便达标", "供水保证率达标")
 
@@ -42,7 +42,11 @@ def household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     """Registered households + `has_rows` and `safe` (True/False/NA): from its
     household rows when it has any (safe when any is safe, unsafe when all are
     unsafe), else from its village's rows (safe when all are safe, unsafe when
-    any is unsafe)."""
+    any is unsafe). Built once per context for WAT01–WAT03."""
+    return shared(ctx, "water.household_verdicts", _household_verdicts)
+
+
+def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     water = ctx.source("water")
     safety = row_safety(water)
     own_row = (column(water, "户编号").astype("string").str.strip().replace("", pd.NA).notna()
