@@ -12,43 +12,50 @@ import pandas as pd
 
 # Excel keeps 15 significant digits; below this an integral float is exact.
 EXACT_INTEGER_LIMIT = 1e15
+# A small integer per cell type: comparing int8 codes is far cheaper than
+# comparing Python type objects once per type.
+STR, FLOAT, INT, BOOL, WHEN, OTHER = range(6)
+TYPE_CODES = {str: STR, float: FLOAT, int: INT, bool: BOOL, dt.date: WHEN, dt.datetime: WHEN}
+_format_float = "%.15G".__mod__
 
 
 def render(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(text of every cell, True where the cell was a number cell)."""
     if pd.api.types.infer_dtype(column, skipna=False) in ("string", "empty"):  # C speed: text columns, all CSV
         return column.astype(object), pd.Series(False, index=column.index)
-    types = column.map(type)
-    is_str = types == str
-    text = pd.Series("", index=column.index, dtype=object)
-    text[is_str] = column[is_str]
+    values = column.to_numpy(dtype=object)
+    kind = column.map(type).map(TYPE_CODES).fillna(OTHER).to_numpy(dtype=np.int8)
+    text = np.full(len(values), "", dtype=object)
 
-    is_float = types == float
-    is_int = types == int
+    is_str = kind == STR
+    text[is_str] = values[is_str]
+
+    is_float = kind == FLOAT
     if is_float.any():
-        values = column[is_float].astype("float64")
-        exact = np.isfinite(values) & (values == np.floor(values)) & (values.abs() < EXACT_INTEGER_LIMIT)
-        text[exact[exact].index] = values[exact].astype("int64").astype(str)
-        rest = values[~exact]
-        text[rest.index] = np.char.mod("%.15G", rest.to_numpy())
+        where = np.flatnonzero(is_float)
+        floats = values[where].astype("float64")
+        with np.errstate(invalid="ignore"):
+            exact = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < EXACT_INTEGER_LIMIT)
+        text[where[exact]] = floats[exact].astype("int64").astype(str).astype(object)
+        text[where[~exact]] = list(map(_format_float, floats[~exact].tolist()))
+    is_int = kind == INT
     if is_int.any():
-        text[is_int] = column[is_int].astype(str)
+        text[is_int] = list(map(str, values[is_int]))
 
-    is_bool = types == bool
+    is_bool = kind == BOOL
     if is_bool.any():
-        text[is_bool] = np.where(column[is_bool].astype(bool), "TRUE", "FALSE")
+        text[is_bool] = np.where(values[is_bool].astype(bool), "TRUE", "FALSE")
 
-    is_date = types == dt.date
-    is_datetime = types == dt.datetime
-    if is_date.any() or is_datetime.any():
-        when = column[is_date | is_datetime]
+    is_when = kind == WHEN
+    if is_when.any():
+        when = pd.Series(values[is_when])
         stamps = pd.to_datetime(when, errors="coerce")
         has_time = stamps.notna() & (stamps != stamps.dt.normalize())
         shown = stamps.dt.strftime("%Y-%m-%d").where(~has_time, stamps.dt.strftime("%Y-%m-%d %H:%M:%S"))
         # Dates outside pandas' range (years before 1677) keep Python's form.
-        text[when.index] = shown.where(stamps.notna(), when.astype(str))
+        text[is_when] = shown.where(stamps.notna(), when.astype(str)).to_numpy(dtype=object)
 
-    other = ~(is_str | is_float | is_int | is_bool | is_date | is_datetime) & column.notna()
+    other = (kind == OTHER) & column.notna().to_numpy()
     if other.any():  # time, timedelta, anything unexpected: Python's own text
-        text[other] = column[other].astype(str)
-    return text, is_float | is_int
+        text[other] = list(map(str, values[other]))
+    return pd.Series(text, index=column.index), pd.Series(is_float | is_int, index=column.index)
