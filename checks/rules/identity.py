@@ -31,20 +31,27 @@ def text(values) -> pd.Series:
     return pd.Series(values).astype("string").fillna("")
 
 
+# The source columns identity rules read from located rows (ID01's suggestion
+# included); the rest of a wide system frame is not carried through every filter.
+LOCATED_COLUMNS = ("证件号码", "姓名", "_name_key", "_id_raw", "_id_valid", "_id_problem", "性别", "出生日期")
+
+
 def located(ctx: RuleContext, source: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Rows of system/ledger (all, or those of `rows`) with county/township/village
     in the system's spelling (via their household) where known, else their own;
     household_id for findings (the ledger's own 户编号 when the household is not
-    in the system); id_number, name, file, row. Built once per context."""
+    in the system); id_number, name, file, row, and the source's LOCATED_COLUMNS.
+    Built once per context."""
     frame = ctx.source(source)
     cache_key = ("identity.located", source, id(frame))
     if cache_key not in ctx.extra:
         places = ctx.households.set_index("household_id")[["county", "township", "village"]]
-        out = frame.copy()
+        out = frame[[c for c in LOCATED_COLUMNS if c in frame.columns]].copy()
         for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
             mine = (frame[own].astype("string") if own in frame.columns
                     else pd.Series(pd.NA, index=frame.index, dtype="string"))
             out[column] = frame["household_id"].map(places[column]).astype("string").fillna(mine)
+        out["household_id"] = frame["household_id"]
         if source == "ledger" and "户编号" in frame.columns:
             out["household_id"] = frame["household_id"].fillna(frame["户编号"])
         out["id_number"] = frame["证件号码"]
@@ -124,7 +131,9 @@ def _both(ctx: RuleContext) -> pd.DataFrame:
     for source in ("system", "ledger"):
         rows = located(ctx, source)
         rows = rows[rows["_id_valid"].astype(bool)].drop_duplicates("id_number")
-        sides.append(rows.assign(compared_name=name_key(rows)))
+        # The name as read; name_key folds it only where the two sides differ (ID03).
+        raw = rows["_name_key"] if "_name_key" in rows.columns else rows["姓名"]
+        sides.append(rows[["id_number", "name", "household_id", "county", "township", "village"]].assign(raw_name=raw))
     return sides[0].merge(sides[1], on="id_number", suffixes=("", "_ledger"))
 
 
@@ -132,8 +141,10 @@ def _both(ctx: RuleContext) -> pd.DataFrame:
 def name_differs(ctx: RuleContext) -> pd.DataFrame:
     pairs = both(ctx)
     pairs = pairs[pairs["id_number"].isin(registered_members(ctx)["证件号码"])]
-    differs = (pairs["compared_name"] != pairs["compared_name_ledger"]).fillna(False).to_numpy(bool)
-    pairs = pairs[differs]
+    # Equal names as read are equal once folded: only the others go through name_key.
+    pairs = pairs[~(pairs["raw_name"] == pairs["raw_name_ledger"]).fillna(False).to_numpy(bool)]
+    compared = [name_key(pd.DataFrame({"_name_key": pairs[column]})) for column in ("raw_name", "raw_name_ledger")]
+    pairs = pairs[(compared[0] != compared[1]).fillna(False).to_numpy(bool)]
     message = ("证件号码" + text(mask_id(pairs["id_number"])) + "的姓名系统为" + text(pairs["name"]) + "、台账为"
                + text(pairs["name_ledger"]) + "，请核实后统一")
     return findings(pairs.assign(source="system|ledger", field="姓名", expected=pairs["name"],
@@ -187,12 +198,15 @@ def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
         birth = rows["出生日期"] if "出生日期" in rows.columns else pd.Series(pd.NaT, index=rows.index)
         sex_wrong = (sex.notna() & (sex != id_sex)).fillna(False).to_numpy(bool)
         birth_wrong = (birth.notna() & (birth.dt.normalize() != id_birth)).to_numpy(bool)
+        # Texts only for the rows that fire (strftime over every member is the cost otherwise).
+        wrong = sex_wrong | birth_wrong
+        rows, id_sex, id_birth, sex, birth = (values[wrong] for values in (rows, id_sex, id_birth, sex, birth))
+        sex_wrong, birth_wrong = sex_wrong[wrong], birth_wrong[wrong]
         birth_text, id_birth_text = birth.dt.strftime("%Y-%m-%d"), id_birth.dt.strftime("%Y-%m-%d")
         field = np.select([sex_wrong & birth_wrong, sex_wrong], ["性别、出生日期", "性别"], "出生日期")
         expected = np.select([sex_wrong & birth_wrong, sex_wrong], [id_sex + "、" + id_birth_text, id_sex], id_birth_text)
         actual = np.select([sex_wrong & birth_wrong, sex_wrong], [sex + "、" + birth_text, sex], birth_text)
-        rows = rows.assign(field=field, expected=expected, actual=actual)[sex_wrong | birth_wrong]
-        rows = rows.drop_duplicates("id_number")
+        rows = rows.assign(field=field, expected=expected, actual=actual).drop_duplicates("id_number")
         message = (text(rows["name"]) + "的" + text(rows["field"]) + "在" + SOURCE_LABEL[source] + "中为" + text(rows["actual"])
                    + "，与证件号码显示的" + text(rows["expected"]) + "不符，请核实")
         parts.append(findings(rows.assign(source=source, message=message)))
