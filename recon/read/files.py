@@ -7,6 +7,7 @@ The format is decided by the bytes, not the extension: clerks rename files.
 from __future__ import annotations
 
 import io
+import operator
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -131,7 +132,7 @@ def csv_cells(text: str) -> pd.DataFrame:
     record starts on."""
     # Title rows have fewer fields than the header: name enough columns up
     # front (an upper bound; empty extra columns are harmless).
-    width = int(pd.Series(text.split("\n")).str.count(",").max()) + 1
+    width = max(map(operator.methodcaller("count", ","), text.split("\n"))) + 1
     for attempt in range(3):
         try:
             cells = pd.read_csv(io.StringIO(text), header=None, names=range(width), dtype=str,
@@ -146,7 +147,9 @@ def csv_cells(text: str) -> pd.DataFrame:
     if lines == len(cells):
         cells.index = pd.RangeIndex(1, len(cells) + 1)
     else:  # a quoted cell with line breaks moves every later record down that many lines
-        breaks = sum(cells[c].str.count(_LINE_BREAK.pattern) for c in cells.columns)
+        # Count per cell only in the few columns holding a line break at all.
+        broken = [c for c in cells.columns if _LINE_BREAK.search("".join(cells[c]))]
+        breaks = sum((cells[c].str.count(_LINE_BREAK.pattern) for c in broken), pd.Series(0, index=cells.index))
         cells.index = pd.Index(cells.index + 1 + breaks.shift(fill_value=0).cumsum(), dtype="int64")
     return cells
 
