@@ -108,8 +108,8 @@ def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
     for source in ("system", "ledger"):
         rows = located(ctx, source)
         rows = rows[rows["_id_valid"].astype(bool)]
-        rows = rows.assign(times=rows.groupby("id_number")["id_number"].transform("size"))
-        doubled = rows[rows["times"] > 1]
+        doubled = rows[rows["id_number"].duplicated(keep=False).to_numpy(bool)]
+        doubled = doubled.assign(times=doubled.groupby("id_number")["id_number"].transform("size"))
         where = (doubled.dropna(subset=["household_id"]).drop_duplicates(["id_number", "household_id"])
                  .groupby("id_number")["household_id"].agg("、".join))
         first = doubled.drop_duplicates("id_number")
