@@ -7,6 +7,7 @@ files are still read.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from recon.columns import COLUMNS, KEY_COLUMNS, alias_map, kinds
 from recon.problems import FILE, PATH, ROW, SHEET, concat, problems
-from recon.read.files import EMPTY, FileProblem, load, source_files
+from recon.read.files import EMPTY, FileProblem, Loaded, load, source_files
 from recon.read.sheet import data_rows, find_header
 
 __all__ = ["ReadResult", "read_source", "read_table", "source_files"]
@@ -49,29 +50,42 @@ def read_table(files: list[Path], root: Path, aliases: dict[str, str], key_colum
     canonical; the header is the first row holding all `key_columns`; cells of
     `id_columns` also get a `_num_<col>` flag (was a number cell)."""
     root = Path(root)
-    frames, found, notes, shown_files = [], [], [], []
-    for path in map(Path, files):
-        shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
-        shown_files.append(shown)
-        try:
-            file_frames, file_problems, file_notes = _read_file(path, shown, aliases, key_columns, id_columns)
-        except FileProblem as exc:
-            file_frames, file_problems, file_notes = [], [{"file": shown, "problem": str(exc)}], []
-        except OSError:
-            file_frames, file_problems, file_notes = [], [{"file": shown, "problem": UNOPENABLE}], []
-        except Exception as exc:  # a reader bug must not stop the county's run: report the file, go on
-            log.warning("reading %s failed: %s", shown, type(exc).__name__)
-            file_frames, file_problems, file_notes = [], [{"file": shown, "problem": READ_FAILED}], []
-        frames += file_frames
-        found += file_problems
-        notes += file_notes
+    paths = list(map(Path, files))
+    shown_files = [p.relative_to(root).as_posix() if p.is_relative_to(root) else p.name for p in paths]
+    frames, found, notes = [], [], []
+    # calamine parses without the GIL: the next file loads in a thread while
+    # this one is mapped and rendered. One file ahead keeps memory at two files.
+    with ThreadPoolExecutor(max_workers=1) as loader:
+        upcoming = loader.submit(load, paths[0], shown_files[0]) if paths else None
+        for index, (path, shown) in enumerate(zip(paths, shown_files)):
+            loading = upcoming
+            if index + 1 < len(paths):
+                upcoming = loader.submit(load, paths[index + 1], shown_files[index + 1])
+            file_frames, file_problems, file_notes = _read_loaded(loading, path, shown, aliases, key_columns,
+                                                                   id_columns)
+            frames += file_frames
+            found += file_problems
+            notes += file_notes
     return ReadResult(_assemble(frames, aliases, id_columns), concat([problems(found)]), notes, shown_files)
 
 
-def _read_file(path: Path, shown: str, aliases: dict[str, str], key_columns: tuple[str, ...],
+def _read_loaded(loading: Future, path: Path, shown: str, aliases: dict[str, str], key_columns: tuple[str, ...],
+                 id_columns: tuple[str, ...]) -> tuple[list[pd.DataFrame], list[dict], list[str]]:
+    """One file from its load in progress; never raises: a bad file is a problem."""
+    try:
+        return _read_file(loading.result(), path, shown, aliases, key_columns, id_columns)
+    except FileProblem as exc:
+        return [], [{"file": shown, "problem": str(exc)}], []
+    except OSError:
+        return [], [{"file": shown, "problem": UNOPENABLE}], []
+    except Exception as exc:  # a reader bug must not stop the county's run: report the file, go on
+        log.warning("reading %s failed: %s", shown, type(exc).__name__)
+        return [], [{"file": shown, "problem": READ_FAILED}], []
+
+
+def _read_file(loaded: Loaded, path: Path, shown: str, aliases: dict[str, str], key_columns: tuple[str, ...],
                id_columns: tuple[str, ...]) -> tuple[list[pd.DataFrame], list[dict], list[str]]:
-    """One file: its sheets read, its problems, its notes; raises FileProblem."""
-    loaded = load(path, shown)
+    """One loaded file: its sheets read, its problems, its notes."""
     frames, found, notes, misses, header_only = [], [], list(loaded.notes), [], []
     for grid in loaded.grids:
         where = f"{shown} 工作表「{grid.sheet}」" if loaded.is_excel else shown
