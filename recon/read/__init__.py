@@ -104,7 +104,8 @@ def _read_file(loaded: Loaded, path: Path, shown: str, aliases: dict[str, str], 
             notes.append(f"{where}只有表头，没有数据行")
             header_only.append({"file": shown, "sheet": grid.sheet, "row": header.row, "problem": HEADER_ONLY})
         else:
-            frames.append(rows.reset_index(drop=True))
+            rows.index = pd.RangeIndex(len(rows))  # not reset_index: that copies every column
+            frames.append(rows)
     if header_only and not frames:  # a file sent without any data: the clerk should know it was empty
         found.append(header_only[0] if len(header_only) == 1 else {"file": shown, "problem": HEADER_ONLY})
     if len(misses) < len(loaded.grids):  # extra sheets of a workbook with data: 说明, 汇总, empty Sheet2
@@ -135,4 +136,5 @@ def _assemble(frames: list[pd.DataFrame], aliases: dict[str, str], id_columns: t
     frame = pd.concat(full, ignore_index=True) if len(full) > 1 else full[0]
     for flag in flags:  # "" filled in above for files without that ID column
         frame[flag] = frame[flag].eq(True)
-    return frame.astype({ROW: "int64"})
+    # Already int64 from every file: astype would copy the whole frame for nothing.
+    return frame if frame[ROW].dtype == "int64" else frame.astype({ROW: "int64"})

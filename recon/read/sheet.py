@@ -122,7 +122,8 @@ def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
         keep[trailer[trailer].index] = False
     for name, flag in flags.items():
         frame[name] = flag.astype(bool)
-    return frame.loc[keep]
+    # take, not .loc: a new frame the caller may add columns to (no SettingWithCopy).
+    return frame.take(np.flatnonzero(keep.to_numpy()))
 
 
 def _blank(column: pd.Series) -> pd.Series:
