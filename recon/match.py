@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
@@ -51,11 +52,15 @@ def _valid_ids(frame: pd.DataFrame) -> pd.Series:
 def per_household(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per value of `by`: place, head, counts and the household fields
     read from the head row, else the household's first row."""
-    head = is_head(frame)
-    rows = frame.assign(_head=head, _order=range(len(frame))).dropna(subset=[by])
-    first = rows.sort_values([by, "_head", "_order"], ascending=[True, False, True]).drop_duplicates(by)
+    # Order on the three keys alone, then take the few columns needed: sorting the wide frame is the cost.
+    rows = pd.DataFrame({by: frame[by], "_head": is_head(frame), "_order": np.arange(len(frame))},
+                        index=frame.index).dropna(subset=[by])
+    order = rows.sort_values([by, "_head", "_order"], ascending=[True, False, True]).drop_duplicates(by)
     counts = rows.groupby(by, sort=False).agg(member_rows=("_order", "size"), head_count=("_head", "sum"))
     fields = [c for c in HOUSEHOLD_FIELDS if c in frame.columns]
+    taken = [by] + [c for c in PLACE if c in frame.columns] + fields + [c for c in ("证件号码", "姓名") if c in frame.columns]
+    first = frame[list(dict.fromkeys(taken))].iloc[order["_order"].to_numpy()].set_axis(order.index)
+    first["_head"] = order["_head"]
     out = first[[by] + [c for c in PLACE if c in frame.columns] + fields].rename(columns=PLACE)
     for column in PLACE.values():
         if column not in out.columns:
@@ -78,11 +83,15 @@ def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
     if "户主证件号码" in ledger.columns:
         own = own.fillna(_known(ledger["户主证件号码"]))
     head = is_head(ledger)
-    ordered = ledger.assign(_head=head).sort_values(["_path", "_sheet", "_row"], kind="stable")
+    ordered = (ledger[["_path", "_sheet", "_row", "_file", "证件号码"]].assign(_head=head)
+               .sort_values(["_path", "_sheet", "_row"], kind="stable"))
     run = ordered.groupby(["_path", "_sheet"], sort=False)["_head"].cumsum()
     # The run's key is the head's ID (as read) or, when that is empty, its file and row.
-    head_key = _known(ordered["证件号码"]).fillna(ordered["_file"].astype("string") + ":" + ordered["_row"].astype("string"))
-    run_key = head_key.where(ordered["_head"]).groupby([ordered["_path"], ordered["_sheet"]], sort=False).ffill()
+    heads = ordered[ordered["_head"].to_numpy(bool)]
+    head_key = _known(heads["证件号码"]).fillna(heads["_file"].astype("string") + ":" + heads["_row"].astype("string"))
+    run_key = pd.Series(pd.NA, index=ordered.index, dtype="string")
+    run_key[ordered["_head"].to_numpy(bool)] = head_key.to_numpy()
+    run_key = run_key.groupby([ordered["_path"], ordered["_sheet"]], sort=False).ffill()
     run_key = run_key.where(run > 0)
     return own.fillna(run_key.reindex(ledger.index)).astype("string")
 

@@ -41,7 +41,7 @@ def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
         grade=column(housing, "鉴定等级").astype("string").reindex(links["row"]).array)
     rows["is_safe"] = rows["safe"].eq(True).fillna(False).astype(bool)
     rows["is_unsafe"] = rows["safe"].eq(False).fillna(False).astype(bool)
-    per = rows.groupby("household_id").agg(any_safe=("is_safe", "any"), all_unsafe=("is_unsafe", "all"))
+    per = rows.groupby("household_id", sort=False).agg(any_safe=("is_safe", "any"), all_unsafe=("is_unsafe", "all"))
     per["grades"] = joined_per_group(rows["household_id"], rows["grade"], "、")
     households = registered_households(ctx).join(per, on="household_id")
     households["has_rows"] = households["any_safe"].notna()

@@ -41,7 +41,7 @@ def _insurance(ctx: RuleContext) -> pd.DataFrame:
         "insured": insured.fillna(False), "maybe_insured": insured.fillna(True),
         "resident": resident.fillna(False), "maybe_resident": resident.fillna(True),
     }).dropna(subset=["证件号码"])
-    return rows.groupby("证件号码").any().astype(bool)
+    return rows.groupby("证件号码", sort=False).any().astype(bool)  # joined by ID: order is irrelevant
 
 
 def _with_insurance(ctx: RuleContext, persons: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +97,7 @@ def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
         scheme.isna() | (scheme == RESIDENT_SCHEME)).fillna(False).astype(bool)
     subsidy = medical.loc[resident_row, ["证件号码", "资助参保"]].dropna()
     # One resident row with 资助参保 = 是 is enough; fire only on a known 否.
-    by_person = subsidy.groupby("证件号码")["资助参保"].any()
+    by_person = subsidy.groupby("证件号码", sort=False)["资助参保"].any()
     without = by_person.index[~by_person.astype(bool)]
     persons = member_persons(ctx)
     hit = persons[(persons["household_type"] == "监测户").fillna(False).astype(bool) & persons["id_number"].isin(without)].copy()
@@ -116,7 +116,7 @@ def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
     this_year = medical[_in_year(ctx, medical).fillna(False).astype(bool)]
     costs = this_year[["证件号码", "个人自付费用"]].merge(
         member_persons(ctx)[["id_number", "household_id"]], left_on="证件号码", right_on="id_number")
-    totals = costs.groupby("household_id")["个人自付费用"].sum().rename("total")
+    totals = costs.groupby("household_id", sort=False)["个人自付费用"].sum().rename("total")
     households = registered_households(ctx).join(totals, on="household_id")
     limit = ctx.settings.medical_oop_threshold
     over = (column(households, "户类型") == "脱贫户") & households["total"].gt(limit)

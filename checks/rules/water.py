@@ -55,7 +55,7 @@ def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     links = link_to_households(ctx, water[own_row])
     rows = links.assign(safe=safety.reindex(links["row"]).array)
     own = rows.assign(is_safe=rows["safe"].eq(True).fillna(False), is_unsafe=rows["safe"].eq(False).fillna(False)
-                      ).groupby("household_id").agg(own_safe=("is_safe", "any"), own_unsafe=("is_unsafe", "all"))
+                      ).groupby("household_id", sort=False).agg(own_safe=("is_safe", "any"), own_unsafe=("is_unsafe", "all"))
 
     village_rows = pd.DataFrame({
         "township": column(water, "乡镇").astype("string").str.strip(),
