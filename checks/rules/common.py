@@ -198,7 +198,7 @@ def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) ->
     ledger = ctx.source("ledger")
     own = pd.Series(pd.NA, index=ledger_households.index, dtype="string")
     if "户编号" in ledger.columns:
-        numbers = ledger.dropna(subset=["ledger_household"]).drop_duplicates("ledger_household")
+        numbers = ledger[["ledger_household", "户编号"]].dropna(subset=["ledger_household"]).drop_duplicates("ledger_household")
         own = ledger_households["ledger_household"].map(numbers.set_index("ledger_household")["户编号"]).astype("string")
     key = ledger_households["ledger_household"].astype("string")
     is_id = key.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)

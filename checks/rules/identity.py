@@ -64,12 +64,16 @@ def located(ctx: RuleContext, source: str, rows: pd.DataFrame | None = None) -> 
 
 def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
     """(township, village) pairs that have ledger rows: the ledger's own and
-    those of the system households its rows map to."""
+    those of the system households its rows map to (built once per context)."""
+    return shared(ctx, "identity.ledger_villages", _ledger_villages)
+
+
+def _ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
     ledger = located(ctx, "ledger")
     own = ctx.source("ledger")
-    pairs = [ledger[["township", "village"]]]
+    pairs = [ledger[["township", "village"]].drop_duplicates()]
     if {"乡镇", "行政村"} <= set(own.columns):
-        pairs.append(own[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1))
+        pairs.append(own[["乡镇", "行政村"]].drop_duplicates().set_axis(["township", "village"], axis=1))
     # An unknown place is "" on both sides: rows of unplaced households still count.
     return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").fillna("").drop_duplicates())
 
