@@ -6,6 +6,7 @@ str/int/float/bool/date/datetime/time/timedelta, CSV gives str."""
 from __future__ import annotations
 
 import datetime as dt
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,7 @@ def render(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.infer_dtype(column, skipna=False) in ("string", "empty"):  # C speed: text columns, all CSV
         return column.astype(object), pd.Series(False, index=column.index)
     values = column.to_numpy(dtype=object)
-    kind = column.map(type).map(TYPE_CODES).fillna(OTHER).to_numpy(dtype=np.int8)
+    kind = np.fromiter(map(TYPE_CODES.get, map(type, values), repeat(OTHER)), np.int8, len(values))
     text = np.full(len(values), "", dtype=object)
 
     is_str = kind == STR
