@@ -13,6 +13,17 @@ from pathlib import Path
 import pandas as pd
 
 
+def _file_mode() -> int:
+    """The mode an ordinary new file gets under this process's umask (mkstemp
+    makes 0600, which would hide the outputs from the rest of the data team)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+FILE_MODE = _file_mode()
+
+
 @contextmanager
 def atomic_path(target: str | Path):
     """Yield a temporary path beside `target`; on success it replaces target."""
@@ -22,6 +33,7 @@ def atomic_path(target: str | Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
     finally:
         if os.path.exists(tmp):

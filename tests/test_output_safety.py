@@ -80,3 +80,16 @@ def test_township_and_village_names_cannot_steer_output_paths(evil_run):
     assert len(lists) >= len(EVIL_TOWNSHIPS)          # no list overwrote another
     assert all(len(p.name.encode()) <= 255 for p in lists)
     assert not (root / "evil").exists() and not (out / "evil").exists()
+
+
+def test_outputs_get_the_ordinary_file_mode_not_mkstemps_private_one(tmp_path):
+    # A county data team shares OUT: atomic writing must not leave files readable by their writer only.
+    import os
+    import stat
+
+    from recon.atomic import FILE_MODE, write_csv
+    write_csv(pd.DataFrame({"a": ["1"]}), tmp_path / "x.csv")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert FILE_MODE == 0o666 & ~mask
+    assert stat.S_IMODE(os.stat(tmp_path / "x.csv").st_mode) == FILE_MODE
