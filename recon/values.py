@@ -170,22 +170,24 @@ def parse_amount(values) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+def _whole_number(values, pattern: str) -> tuple[pd.Series, pd.Series]:
+    """Int64 from the digits `pattern` captures (after full-width → half-width)."""
+    text = _text(values)
+    digits = to_half_width(text).str.extract(pattern)[0]
+    parsed = pd.to_numeric(digits, errors="coerce").astype("Int64").rename(text.name)
+    return parsed, _bad(text, parsed)
+
+
 @on_distinct
 def parse_int(values) -> tuple[pd.Series, pd.Series]:
     """Whole numbers → Int64: "3", "3.0", "3人"."""
-    text = _text(values)
-    digits = to_half_width(text).str.extract(r"^\s*([+-]?\d{1,15})(?:\.0*)?\s*[人口个户名]?$")[0]
-    parsed = pd.to_numeric(digits, errors="coerce").astype("Int64").rename(text.name)
-    return parsed, _bad(text, parsed)
+    return _whole_number(values, r"^\s*([+-]?\d{1,15})(?:\.0*)?\s*[人口个户名]?$")
 
 
 @on_distinct
 def parse_year(values) -> tuple[pd.Series, pd.Series]:
     """Four-digit years → Int64: "2024", "2024年", "2024年度", "2024.0"."""
-    text = _text(values)
-    digits = to_half_width(text).str.extract(r"^(\d{4})(?:\.0*)?\s*(?:年度?)?$")[0]
-    parsed = pd.to_numeric(digits, errors="coerce").astype("Int64").rename(text.name)
-    return parsed, _bad(text, parsed)
+    return _whole_number(values, r"^(\d{4})(?:\.0*)?\s*(?:年度?)?$")
 
 
 @on_distinct

@@ -140,6 +140,20 @@ def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
     return linked.astype({"household_id": "string"})
 
 
+def flag_disagrees(households: pd.DataFrame, flag: str) -> pd.DataFrame:
+    """Households whose known system yes/no `flag` contradicts the known sector
+    verdict `safe` (HOU02, WAT02), with field/actual/expected filled and
+    `says_safe` (what the system claims)."""
+    claimed = households[flag].astype("boolean")
+    differ = claimed.notna() & households["safe"].notna() & (claimed != households["safe"])
+    hit = households[differ.fillna(False).astype(bool)].copy()
+    hit["says_safe"] = hit[flag].astype(bool)
+    hit["field"] = flag
+    hit["actual"] = hit["says_safe"].map({True: "是", False: "否"})
+    hit["expected"] = hit["says_safe"].map({True: "否", False: "是"})
+    return hit
+
+
 def household_label(frame: pd.DataFrame) -> pd.Series:
     """How a message names a household: 户主 name + 户, else its 户编号."""
     name = frame["name"].astype("string")

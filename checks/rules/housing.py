@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
-from checks.rules.common import (column, household_label, joined_per_group, link_to_households, registered_households,
-                                 shared)
+from checks.rules.common import (column, flag_disagrees, household_label, joined_per_group, link_to_households,
+                                 registered_households, shared)
 
 SAFE_SCHEMES = ("易地搬迁", "自筹新建", "租赁", "公租房", "投靠亲友")
 
@@ -66,14 +66,8 @@ def unsafe_housing(ctx: RuleContext) -> pd.DataFrame:
 @rule("HOU02", group="housing", level="household", severity="medium", key=("household_id",),
       title="住房安全标识与住建数据不一致", category="住房", needs=(("system", ("住房安全",)), ("housing", ())))
 def housing_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
-    households = household_verdicts(ctx)
-    flag = households["住房安全"].astype("boolean")
-    differ = flag.notna() & households["safe"].notna() & (flag != households["safe"])
-    hit = households[differ.fillna(False).astype(bool)].copy()
-    says_safe = hit["住房安全"].astype(bool)
-    hit["field"] = "住房安全"
-    hit["actual"] = says_safe.map({True: "是", False: "否"})
-    hit["expected"] = says_safe.map({True: "否", False: "是"})
+    hit = flag_disagrees(household_verdicts(ctx), "住房安全")
+    says_safe = hit["says_safe"]
     label = household_label(hit)
     hit["message"] = (label + "系统显示住房安全，但住建数据鉴定为" + hit["grades"].fillna("") + "级危房且无其他保障").where(
         says_safe, label + "系统显示住房不安全，但住建数据显示住房已安全")

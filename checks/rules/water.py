@@ -13,7 +13,8 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
-from checks.rules.common import column, household_label, link_to_households, registered_households, shared
+from checks.rules.common import (column, flag_disagrees, household_label, link_to_households, registered_households,
+                                 shared)
 
 STANDARDS = ("水量达标", "水质达标", "用水方便达标", "供水保证率达标")
 
@@ -95,14 +96,8 @@ def unsafe_water(ctx: RuleContext) -> pd.DataFrame:
 @rule("WAT02", group="water", level="household", severity="medium", key=("household_id",),
       title="饮水安全标识与水利数据不一致", category="饮水", needs=(("system", ("饮水安全",)), ("water", ())))
 def water_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
-    households = household_verdicts(ctx)
-    flag = households["饮水安全"].astype("boolean")
-    differ = flag.notna() & households["safe"].notna() & (flag != households["safe"])
-    hit = households[differ.fillna(False).astype(bool)].copy()
-    says_safe = hit["饮水安全"].astype(bool)
-    hit["field"] = "饮水安全"
-    hit["actual"] = says_safe.map({True: "是", False: "否"})
-    hit["expected"] = says_safe.map({True: "否", False: "是"})
+    hit = flag_disagrees(household_verdicts(ctx), "饮水安全")
+    says_safe = hit["says_safe"]
     label = household_label(hit)
     hit["message"] = (label + "系统显示饮水安全，但水利数据中" + _where(hit)).where(
         says_safe, label + "系统显示饮水不安全，但水利数据显示饮水安全达标")
