@@ -109,6 +109,7 @@ _ID_IN_TEXT = r"(?<![0-9])([0-9]{6})[0-9]{5,8}([0-9]{3}[0-9Xx])(?![0-9])"
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
     """Mask every 15–18 character ID-like run inside free text (430321********1234)."""
-    text = values.astype("string").str.replace(_ID_IN_TEXT, r"\1********\2", regex=True)
+    # Python's re (object dtype): RE2, behind Arrow strings, has no lookbehind.
+    text = values.astype(object).where(values.notna(), None).str.replace(_ID_IN_TEXT, r"\1********\2", regex=True)
     # An ID read from a number cell (4.30321199001011E+17) still shows most digits.
-    return text.str.replace(r"(\d\.\d{4})\d{5,}(E\+?\d+)", r"\1********\2", regex=True)
+    return text.str.replace(r"(\d\.\d{4})\d{5,}(E\+?\d+)", r"\1********\2", regex=True).astype("string")

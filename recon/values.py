@@ -76,9 +76,17 @@ def _text(values) -> pd.Series:
     """Any Series as trimmed text (Arrow-backed "string"), NA for empty."""
     values = values if isinstance(values, pd.Series) else pd.Series(values)
     if not isinstance(values.dtype, pd.StringDtype):
-        values = values.astype(object).where(values.notna(), None).astype("string")
-    text = values.astype("string[pyarrow]").str.strip().str.replace(_EDGE_NOISE, "", regex=True)
+        values = values.astype(object).where(values.notna(), None)
+    try:
+        values = values.astype("string[pyarrow]")
+    except UnicodeEncodeError:   # a lone surrogate cannot be UTF-8: shown as U+FFFD (only this rare path loops)
+        values = values.astype(object).map(_replace_surrogates, na_action="ignore").astype("string[pyarrow]")
+    text = values.str.strip().str.replace(_EDGE_NOISE, "", regex=True)
     return text.mask(text == "")
+
+
+def _replace_surrogates(cell) -> str:
+    return str(cell).encode("utf-8", "replace").decode("utf-8")
 
 
 def _folded(values) -> pd.Series:
@@ -131,7 +139,9 @@ _FULL_DATE = (r"^(?P<y>\d{4})[-/.年](?P<m>\d{1,2})[-/.月](?P<d>\d{1,2})日?"
 _COMPACT_DATE = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$"
 _MONTH = r"^(?P<y>\d{4})(?:[-/.年](?P<m>\d{1,2})月?|(?P<m2>\d{2}))$"
 # 1–5 digits, but not a year (2023 or 2023.05 is not the serial of 1905-07-15).
-_SERIAL = r"^(?!(?:19|20)\d\d(?:\.\d*)?$)\d{1,5}(?:\.\d+)?$"
+# Two patterns, not one lookahead: Arrow's RE2 has no lookaround.
+_SERIAL = r"\d{1,5}(?:\.\d+)?"
+_YEARISH = r"(?:19|20)\d\d(?:\.\d*)?"
 
 
 @on_distinct
@@ -150,7 +160,8 @@ def parse_date(values, months: bool = False) -> tuple[pd.Series, pd.Series]:
         parts = parts.fillna(month[["y", "m", "d"]])
     assembled = parts["y"] + parts["m"].str.zfill(2) + parts["d"].str.zfill(2)
     parsed = pd.to_datetime(assembled, format="%Y%m%d", errors="coerce")
-    serial = clean.where(clean.str.fullmatch(_SERIAL).fillna(False).astype(bool))
+    serial_like = clean.str.fullmatch(_SERIAL).fillna(False) & ~clean.str.fullmatch(_YEARISH).fillna(False)
+    serial = clean.where(serial_like.astype(bool))
     parsed = parsed.fillna(_excel_serial(serial)).astype("datetime64[ns]")
     return parsed, _bad(text, parsed)
 

@@ -206,7 +206,7 @@ def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
         wrong = sex_wrong | birth_wrong
         rows, id_sex, id_birth, sex, birth = (values[wrong] for values in (rows, id_sex, id_birth, sex, birth))
         sex_wrong, birth_wrong = sex_wrong[wrong], birth_wrong[wrong]
-        birth_text, id_birth_text = birth.dt.strftime("%Y-%m-%d"), id_birth.dt.strftime("%Y-%m-%d")
+        birth_text, id_birth_text = (dates.dt.strftime("%Y-%m-%d").astype("string") for dates in (birth, id_birth))
         field = np.select([sex_wrong & birth_wrong, sex_wrong], ["性别、出生日期", "性别"], "出生日期")
         expected = np.select([sex_wrong & birth_wrong, sex_wrong], [id_sex + "、" + id_birth_text, id_sex], id_birth_text)
         actual = np.select([sex_wrong & birth_wrong, sex_wrong], [sex + "、" + birth_text, sex], birth_text)

@@ -122,7 +122,7 @@ def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
     over = (column(households, "户类型") == "脱贫户") & households["total"].gt(limit)
     hit = households[over.fillna(False).astype(bool)].copy()
     hit["field"] = "个人自付费用"
-    hit["expected"] = "≤" + amount_text(pd.Series([limit])).iloc[0]
+    hit["expected"] = pd.Series("≤" + amount_text(pd.Series([limit])).iloc[0], index=hit.index, dtype="string")
     hit["actual"] = amount_text(hit["total"])
     hit["message"] = (household_label(hit) + f"（脱贫户）家庭成员{ctx.as_of.year}年个人自付医疗费用合计" + hit["actual"]
                       + "元，超过" + hit["expected"].str.lstrip("≤") + "元，疑似因病返贫风险未纳入监测")

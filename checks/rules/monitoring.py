@@ -31,10 +31,10 @@ def low_income(ctx: RuleContext, households: pd.DataFrame) -> pd.Series:
 
 def _reasons(ctx: RuleContext, households: pd.DataFrame, gaps: dict[str, str]) -> pd.Series:
     """The `、`-joined reasons that apply to each household ("" when none)."""
-    joined = pd.Series("收入低于监测标准、", index=households.index).where(low_income(ctx, households), "")
+    joined = pd.Series("收入低于监测标准、", index=households.index, dtype="string").where(low_income(ctx, households), "")
     for text, code in gaps.items():
         has = households["household_id"].isin(flagged_households(ctx, code))
-        joined = joined + pd.Series(text + "、", index=households.index).where(has, "")
+        joined = joined + pd.Series(text + "、", index=households.index, dtype="string").where(has, "")
     return joined.str.rstrip("、")
 
 
@@ -82,8 +82,8 @@ def late_assistance(ctx: RuleContext) -> pd.DataFrame:
     waiting = first_help.isna() & _days(pd.Series(pd.Timestamp(ctx.as_of), index=households.index), start).gt(limit).fillna(False)
     hit = households[_type(households, "监测户") & start.notna() & (late | waiting.astype(bool))].copy()
     hit["field"] = "首次帮扶时间"
-    hit["actual"] = hit["首次帮扶时间"].dt.strftime("%Y-%m-%d")
-    label = household_label(hit) + hit["纳入监测时间"].dt.strftime("%Y年%m月纳入监测，")
+    hit["actual"] = hit["首次帮扶时间"].dt.strftime("%Y-%m-%d").astype("string")
+    label = household_label(hit) + hit["纳入监测时间"].dt.strftime("%Y年%m月纳入监测，").astype("string")
     hit["message"] = (label + "首次帮扶时间为" + hit["actual"].fillna("") + f"，超过{limit}天，帮扶不及时").where(
         hit["首次帮扶时间"].notna(), label + f"至今超过{limit}天仍无首次帮扶记录，帮扶不及时")
     return findings(hit, source="system")
@@ -93,7 +93,7 @@ def late_assistance(ctx: RuleContext) -> pd.DataFrame:
       title="疑似集中突击纳入", category="监测帮扶", needs=(("system", ("纳入监测时间",)),))
 def burst_enrolment(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households.dropna(subset=["纳入监测时间"])
-    counted = households.assign(month=households["纳入监测时间"].dt.strftime("%Y-%m"))
+    counted = households.assign(month=households["纳入监测时间"].dt.strftime("%Y-%m").astype("string"))
     per = counted.groupby(["township", "village", "month"]).size().rename("n").reset_index()
     hit = per[per["n"] >= ctx.settings.burst_households].copy()
     hit["county"] = ctx.county
@@ -121,8 +121,8 @@ def missing_revisit(ctx: RuleContext) -> pd.DataFrame:
     recent = (visit.gt(eliminated) & _days(as_of, visit).le(limit)).fillna(False).astype(bool)
     hit = households[_eliminated_monitored(households) & due & ~recent].copy()
     hit["field"] = "最近回访时间"
-    hit["actual"] = hit["最近回访时间"].dt.strftime("%Y-%m-%d")
-    hit["message"] = (household_label(hit) + hit["风险消除时间"].dt.strftime("%Y年%m月风险消除，")
+    hit["actual"] = hit["最近回访时间"].dt.strftime("%Y-%m-%d").astype("string")
+    hit["message"] = (household_label(hit) + hit["风险消除时间"].dt.strftime("%Y年%m月风险消除，").astype("string")
                       + f"近{limit}天内无回访记录，未按时回访")
     return findings(hit, source="system")
 
@@ -136,7 +136,7 @@ def eliminated_too_fast(ctx: RuleContext) -> pd.DataFrame:
     monitored_days = _days(households["风险消除时间"], households["纳入监测时间"])
     hit = households[_eliminated_monitored(households) & monitored_days.lt(limit).fillna(False).astype(bool)].copy()
     hit["field"] = "风险消除时间"
-    hit["actual"] = hit["风险消除时间"].dt.strftime("%Y-%m-%d")
-    hit["message"] = (household_label(hit) + hit["纳入监测时间"].dt.strftime("%Y年%m月纳入监测，")
-                      + hit["风险消除时间"].dt.strftime("%Y年%m月即标注风险消除，") + f"不足{limit}天，风险消除过快")
+    hit["actual"] = hit["风险消除时间"].dt.strftime("%Y-%m-%d").astype("string")
+    hit["message"] = (household_label(hit) + hit["纳入监测时间"].dt.strftime("%Y年%m月纳入监测，").astype("string")
+                      + hit["风险消除时间"].dt.strftime("%Y年%m月即标注风险消除，").astype("string") + f"不足{limit}天，风险消除过快")
     return findings(hit, source="system")

@@ -80,7 +80,7 @@ def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
 
 
 def _where(frame: pd.DataFrame) -> pd.Series:
-    return pd.Series("饮水安全评价为不达标", index=frame.index).where(
+    return pd.Series("饮水安全评价为不达标", index=frame.index, dtype="string").where(
         frame["verdict_from"] == "household", "所在村饮水安全评价为不达标")
 
 
