@@ -115,14 +115,15 @@ def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd
 
 def column_widths(table: pd.DataFrame) -> list[int]:
     """Display width per column: the longest cell or header, CJK (non-Latin-1)
-    characters counting double, capped."""
-    widths = []
-    for header in HEADERS:
-        cells = pd.concat([pd.Series([header], dtype="string"), table[header].astype("string").fillna("")])
-        width = (cells.str.len() + cells.str.count(r"[^\x00-\xff]")).max()
-        least = FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH   # room to write in
-        widths.append(int(min(max(width + 2, least), MAX_WIDTH)))
-    return widths
+    characters counting double, capped. All cells of the sheet are measured in
+    one pass (per-column calls cost more than the measuring at 48 sheets a county)."""
+    cells = table[HEADERS].astype("string").fillna("").to_numpy(dtype=object)
+    text = pd.Series(np.concatenate([np.asarray(HEADERS, dtype=object), cells.ravel(order="F")]), dtype="string")
+    cell_width = (text.str.len() + text.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64)
+    longest = np.maximum(cell_width[:len(HEADERS)],
+                         cell_width[len(HEADERS):].reshape(len(HEADERS), len(table)).max(axis=1, initial=0))
+    least = [FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH for header in HEADERS]   # room to write in
+    return [int(min(max(width + 2, low), MAX_WIDTH)) for width, low in zip(longest, least)]
 
 
 # ---- file names -----------------------------------------------------------
