@@ -51,7 +51,10 @@ def plants_per_rule(households: int) -> int:
 
 
 def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = dt.date(2025, 6, 30),
-             formats: str = "mixed") -> DemoSummary:
+             formats: str = "mixed", county_name: str = county_mod.COUNTY, region: str = county_mod.REGION
+             ) -> DemoSummary:
+    """`county_name` and `region` (6 digits) name the county; a province is several
+    of them (bench/drops.py), each with its own seed, name and region code."""
     if formats not in FORMATS:
         raise ValueError(f"formats must be one of {FORMATS}")
     if households < MIN_HOUSEHOLDS:
@@ -59,7 +62,7 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
                          f"(asked for {households})")
     out = Path(out)
     rng = np.random.default_rng(seed)
-    county = county_mod.build(households, seed, as_of)
+    county = county_mod.build(households, seed, as_of, county_name, region)
     per_rule = plants_per_rule(households)
     villages = village_styles(county, rng, per_rule)
     planter = Planter(county, villages, rng, per_rule)
@@ -67,24 +70,24 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     frames = build_sectors(county, rng)
     plant_rows(planter, frames)
     frames = finish(county, frames)
-    placed = write_drop(out, frames, villages, formats, as_of.year)
+    placed = write_drop(out, frames, villages, formats, as_of.year, county.name)
 
-    answers = _answer_key(planter.answers, placed)
+    answers = _answer_key(planter.answers, placed, county.name)
     _write_csv(answers, out / "answer_key.csv")
     _write_csv(household_classes(county, DEFAULT_MONITORING_THRESHOLD), out / "answer_households.csv")
     planted = {code: int(n) for code, n in answers["rule"].value_counts().sort_index().items()}
-    summary = DemoSummary(out, as_of, seed, households, len(frames.system), county_mod.COUNTY, planted)
+    summary = DemoSummary(out, as_of, seed, households, len(frames.system), county.name, planted)
     (out / "demo.json").write_text(json.dumps({
         "as_of": as_of.isoformat(), "seed": seed, "households": households, "persons": summary.persons,
-        "county": summary.county, "region": county_mod.REGION, "formats": formats,
+        "county": summary.county, "region": county.region, "formats": formats,
         "monitoring_threshold": DEFAULT_MONITORING_THRESHOLD, "planted": planted,
     }, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return summary
 
 
-def _answer_key(answers: list[dict], placed: pd.DataFrame) -> pd.DataFrame:
+def _answer_key(answers: list[dict], placed: pd.DataFrame, county: str) -> pd.DataFrame:
     key = pd.DataFrame(answers)
-    key["county"] = county_mod.COUNTY
+    key["county"] = county
     where = placed.drop_duplicates("_mark").set_index("_mark")
     marked = key["_mark"] != ""
     key.loc[marked, "file"] = key.loc[marked, "_mark"].map(where["file"])

@@ -54,6 +54,8 @@ class County:
     villages: pd.DataFrame      # township, village, t_code, v_code, village_no
     households: pd.DataFrame    # one row per household, indexed 0..H-1
     persons: pd.DataFrame       # one row per member, household order then member order
+    name: str = COUNTY          # the county's name (县 column, file names)
+    region: str = REGION        # its 6-digit region code (IDs, 户编号)
 
 
 def school_cutoff(as_of: dt.date) -> pd.Timestamp:
@@ -67,9 +69,9 @@ def full_years(birth: pd.Series, on: pd.Timestamp) -> pd.Series:
     return on.year - birth.dt.year - before.astype(int)
 
 
-def make_ids(birth: pd.Series, male: pd.Series, seq: pd.Series) -> pd.Series:
+def make_ids(birth: pd.Series, male: pd.Series, seq: pd.Series, region: str = REGION) -> pd.Series:
     """Valid 18-digit IDs: region, birth date, 3-digit sequence with the sex parity, check."""
-    first17 = REGION + birth.dt.strftime("%Y%m%d") + seq.astype(int).astype(str).str.zfill(3)
+    first17 = region + birth.dt.strftime("%Y%m%d") + seq.astype(int).astype(str).str.zfill(3)
     return (first17 + check_chars(first17)).astype(object)
 
 
@@ -135,7 +137,7 @@ def _names(rng: np.random.Generator, fake: Faker, count: int, minority_share: fl
     return names.astype(object)
 
 
-def build(households: int, seed: int, as_of: dt.date) -> County:
+def build(households: int, seed: int, as_of: dt.date, name: str = COUNTY, region: str = REGION) -> County:
     rng = np.random.default_rng(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -152,7 +154,7 @@ def build(households: int, seed: int, as_of: dt.date) -> County:
     hh = villages.iloc[village_of].reset_index(drop=True)
     hh["seq"] = hh.groupby("village_no").cumcount() + 1
     width = max(4, len(str(int(hh["seq"].max()))))
-    hh["户编号"] = REGION + hh["t_code"] + hh["v_code"] + hh["seq"].astype(str).str.zfill(width)
+    hh["户编号"] = region + hh["t_code"] + hh["v_code"] + hh["seq"].astype(str).str.zfill(width)
     if small:   # fixed shares: 40 % 监测户 (60 % of them with risk eliminated), 8 % 一般农户
         monitored, ordinary = round(0.4 * households), max(3, round(0.08 * households))
         kind = rng.permutation(np.repeat([0, 1, 2], [households - monitored - ordinary, monitored, ordinary]))
@@ -180,8 +182,8 @@ def build(households: int, seed: int, as_of: dt.date) -> County:
     hh["住房安全"] = True
     hh["饮水安全"] = True
 
-    persons = _members(rng, fake, hh, as_of_ts)
-    return County(as_of, villages, hh, persons)
+    persons = _members(rng, fake, hh, as_of_ts, region)
+    return County(as_of, villages, hh, persons, name, region)
 
 
 def _monitoring(rng: np.random.Generator, hh: pd.DataFrame, as_of: pd.Timestamp,
@@ -214,7 +216,8 @@ def _monitoring(rng: np.random.Generator, hh: pd.DataFrame, as_of: pd.Timestamp,
     hh["最近回访时间"] = (as_of - pd.to_timedelta(rng.integers(5, 150, size=len(hh)), unit="D")).where(eliminated)
 
 
-def _members(rng: np.random.Generator, fake: Faker, hh: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+def _members(rng: np.random.Generator, fake: Faker, hh: pd.DataFrame, as_of: pd.Timestamp,
+             region: str) -> pd.DataFrame:
     sizes = np.array([len(t) for t in TEMPLATES])[hh["template"]]
     household = np.repeat(hh.index.to_numpy(), sizes)
     member_no = pd.Series(household).groupby(household).cumcount().to_numpy()
@@ -242,7 +245,8 @@ def _members(rng: np.random.Generator, fake: Faker, hh: pd.DataFrame, as_of: pd.
     rank = persons.groupby(["出生日期", "male"]).cumcount()
     if rank.max() >= 400:
         raise ValueError("too many people share a birth date for unique ID numbers")
-    persons["证件号码"] = make_ids(persons["出生日期"], persons["male"], 2 * rank + persons["male"].astype(int))
+    persons["证件号码"] = make_ids(persons["出生日期"], persons["male"], 2 * rank + persons["male"].astype(int),
+                                   region)
     persons["姓名"] = _names(rng, fake, n)
     persons["性别"] = np.where(persons["male"], "男", "女")
     persons["户编号"] = hh["户编号"].to_numpy()[household]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from recon.demo.county import COUNTY, County
+from recon.demo.county import County
 from recon.demo.sectors import Frames
 
 HOUSEHOLD_FIELDS = ["户类型", "监测对象类别", "风险是否消除", "纳入监测时间", "风险消除时间", "首次帮扶时间",
@@ -36,7 +36,7 @@ def finish(county: County, f: Frames) -> Frames:
     money = incomes(hh, size, hh["人均纯收入"], hh["wage_sys"], hh["net_sys"])
     money["人均纯收入"] = money["人均纯收入"].mask(hh["pc_unknown"])
     system = system.join(fields.assign(人数=size).join(money), on="hh")
-    system["县"] = COUNTY
+    system["县"] = county.name
     system["人编号"] = system["户编号"] + (system.groupby("户编号").cumcount() + 1).astype(str).str.zfill(2)
 
     ledger = f.ledger.sort_values(["户编号", "_order"], kind="stable").reset_index(drop=True)
@@ -49,7 +49,7 @@ def finish(county: County, f: Frames) -> Frames:
     led_fields.loc[flip, "风险是否消除"] = ~hh.loc[flip, "风险是否消除"].astype(bool)
     led_money = incomes(hh, led_size, hh["人均纯收入"] + hh["pc_led"], hh["wage_led"], hh["net_led"])
     ledger = ledger.join(led_fields.assign(人数=led_size).join(led_money), on="hh")
-    ledger["县"] = COUNTY
+    ledger["县"] = county.name
     heads = ledger[ledger["与户主关系"] == "户主"].groupby("hh")["证件号码"].first()
     original = f.ledger[f.ledger["pid"].isin(county.persons.loc[county.persons["member_no"] == 0, "pid"])]
     fallback = original.groupby("hh")["证件号码"].first()

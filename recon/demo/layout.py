@@ -12,7 +12,6 @@ from pathlib import Path
 import pandas as pd
 
 from recon.demo import cells as c
-from recon.demo.county import COUNTY
 from recon.demo.finish import INCOME
 from recon.demo.sectors import Frames
 from recon.demo.write import Table, write_table
@@ -22,7 +21,7 @@ LEDGER_STYLE = ["has_hhid", "has_head_id", "has_income", "has_type", "fmt", "tit
                 "ordinary"]
 
 
-def _system_table(system: pd.DataFrame, messy: bool, year: int) -> Table:
+def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str) -> Table:
     text = not messy
     months = (lambda s: c.date_text(s, "month")) if messy else c.date_text
     columns = [
@@ -68,7 +67,7 @@ def _system_table(system: pd.DataFrame, messy: bool, year: int) -> Table:
     total_people = int(system["人数"].groupby(system["户编号"]).first().sum())
     trailer = [["合计"] + [""] * 10 + [total_people], ["填表人：张建华    审核人：李明"]]
     frame.insert(0, "序号", range(1, len(frame) + 1))
-    return Table(["序号"] + header, frame, title=[f"{COUNTY}{year}年脱贫户家庭成员信息表", "单位：人、元"],
+    return Table(["序号"] + header, frame, title=[f"{county}{year}年脱贫户家庭成员信息表", "单位：人、元"],
                  trailer=trailer, sheets=["Sheet1", "Sheet2"], splits=[split, len(system) - split])
 
 
@@ -110,14 +109,15 @@ def _simple(frame: pd.DataFrame, columns: list[tuple[str, str, pd.Series]], mess
     return Table(header, pd.DataFrame({i: v.to_numpy() for i, (_, _, v) in enumerate(columns)}, index=frame.index))
 
 
-def write_drop(drop: Path, f: Frames, villages: pd.DataFrame, formats: str, as_of_year: int) -> pd.DataFrame:
+def write_drop(drop: Path, f: Frames, villages: pd.DataFrame, formats: str, as_of_year: int,
+               county: str) -> pd.DataFrame:
     messy = formats == "mixed"
     placements = []
     fmt = (lambda wanted: wanted) if messy else (lambda wanted: "csv")
     ext = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "csv_bom": ".csv", "csv_gbk": ".csv"}
 
-    system_file = drop / "system" / (f"{COUNTY}_脱贫户家庭成员信息{ext[fmt('xlsx')]}")
-    placed = write_table(system_file, fmt("xlsx"), _system_table(f.system, messy, as_of_year))
+    system_file = drop / "system" / (f"{county}_脱贫户家庭成员信息{ext[fmt('xlsx')]}")
+    placed = write_table(system_file, fmt("xlsx"), _system_table(f.system, messy, as_of_year, county))
     placements.append(placed.assign(_mark=f.system["_mark"].to_numpy(), source="system"))
 
     # Cells are made once per ledger style (not per village: a province has thousands).

@@ -162,7 +162,7 @@ class Planter:
         self.next_seq += 2
         if seq > 999:
             raise ValueError("too many planted IDs")
-        return make_ids(pd.Series([birth]), pd.Series([male]), pd.Series([seq])).iloc[0]
+        return make_ids(pd.Series([birth]), pd.Series([male]), pd.Series([seq]), self.county.region).iloc[0]
 
     def rebirth(self, pid: int, birth: pd.Timestamp) -> None:
         """Give a person another birth date (and so a new valid ID)."""
