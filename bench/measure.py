@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,27 +28,83 @@ class ChildRun:
 
 def run_child(argv: list[str], env: dict | None = None, log: Path | None = None) -> ChildRun:
     """Run argv and measure it alone: os.wait4 gives this child's own rusage
-    (RUSAGE_CHILDREN would mix in every earlier child)."""
+    (RUSAGE_CHILDREN would mix in every earlier child), CPU of its workers
+    included. Peak memory is sampled over the child's whole process tree:
+    workers running side by side add up, which ru_maxrss (the largest single
+    process) would not show."""
     started = time.perf_counter()
     with open(log or os.devnull, "wb") as sink:
         child = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=sink, stderr=subprocess.STDOUT)
+        tree_peak = [0]
+        done = threading.Event()
+        sampler = threading.Thread(target=_sample_tree_rss, args=(child.pid, tree_peak, done), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
+        done.set()
+        sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - started
     # ru_maxrss is in KiB on Linux.
-    return ChildRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024 ** 2, child.returncode)
+    peak = max(usage.ru_maxrss * 1024, tree_peak[0])
+    return ChildRun(wall, usage.ru_utime + usage.ru_stime, peak / 1024 ** 3, child.returncode)
+
+
+def _sample_tree_rss(pid: int, peak: list, done: threading.Event, every: float = 0.25) -> None:
+    while not done.wait(every):
+        peak[0] = max(peak[0], sum(_rss(p) for p in _tree(pid)))
+
+
+def _tree(pid: int) -> list[int]:
+    """pid and its descendants, from /proc/<pid>/task/*/children."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo += [int(c) for c in task.read_text().split()]
+            except OSError:
+                pass
+    return found
+
+
+def _rss(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def run_recon(drop: Path, out: Path, extra_env: dict | None = None) -> ChildRun:
     out.mkdir(parents=True, exist_ok=True)
     timings = out / "bench_timings.json"
-    timings.unlink(missing_ok=True)
+    for old in out.glob("bench_timings*.json"):
+        old.unlink()
     argv = [sys.executable, "-m", "pipelines.cli", "run", "--data", str(drop), "--out", str(out),
             "--as-of", AS_OF.isoformat()]
     run = run_child(argv, env={"RECON_TIMINGS_JSON": str(timings), **(extra_env or {})}, log=out / "bench_run.log")
-    if timings.exists():
-        run.timings = json.loads(timings.read_text(encoding="utf-8"))
+    run.timings = merged_timings(sorted(out.glob("bench_timings*.json")))
     return run
+
+
+def merged_timings(paths: list[Path]) -> dict:
+    """One timings dict; a multi-county run's per-county files summed (seconds
+    of work, not wall: counties run side by side)."""
+    merged: dict = {"stages": {}, "steps": {}, "parts": {}}
+    for path in paths:
+        one = json.loads(path.read_text(encoding="utf-8"))
+        for kind in ("stages", "steps"):
+            for name, seconds in one.get(kind, {}).items():
+                merged[kind][name] = merged[kind].get(name, 0.0) + seconds
+        for step, parts in one.get("parts", {}).items():
+            for name, seconds in parts.items():
+                merged["parts"].setdefault(step, {})[name] = merged["parts"].get(step, {}).get(name, 0.0) + seconds
+    merged["files"] = len(paths)
+    return merged
 
 
 # Stages the issue names; steps map to them by name.
@@ -74,8 +131,12 @@ def stage_table(timings: dict) -> dict[str, float]:
 
 
 def data_files(drop: Path) -> list[Path]:
-    return sorted(p for folder in sorted(drop.iterdir()) if folder.is_dir()
-                  for p in folder.rglob("*") if p.is_file())
+    """The files recon reads: those under the source folders of a county
+    (DIR/<source>/… or DIR/<county>/<source>/…), not the demo's answer keys."""
+    from recon.columns import SOURCES
+    county_roots = [drop] if any((drop / s).is_dir() for s in SOURCES) else sorted(p for p in drop.iterdir() if p.is_dir())
+    return [p for root in county_roots for source in SOURCES if (root / source).is_dir()
+            for p in sorted((root / source).rglob("*")) if p.is_file()]
 
 
 def raw_read_floor(drop: Path) -> dict:

@@ -1,6 +1,6 @@
 """The `recon` command (CONTRACT.md §1).
 
-recon run  --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL]
+recon run  --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
 recon demo --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
 
 `run` materialises the same asset graph as the Dagster UI, in-process. Exit 0
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import os
 import sys
 from pathlib import Path
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
     run.add_argument("--as-of", type=parse_date, help="reporting date YYYY-MM-DD (default: today)")
     run.add_argument("--config", type=Path, help="settings YAML (RULES.md §Settings)")
+    run.add_argument("--workers", type=int, help="counties run side by side in a multi-county drop "
+                     "(default: RECON_WORKERS, else one per CPU core; ~2.5 GB of memory each)")
     run.add_argument("--db", help="SQLAlchemy URL of the registry (default: SQLite OUT/recon.db; env RECON_DATABASE_URL)")
     demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
     demo.add_argument("--out", required=True, type=Path)
@@ -70,15 +73,10 @@ def check_database(url: str | None) -> None:
 
 def command_run(args) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from dagster import DagsterInstance, mem_io_manager
-
-    from assets.partitions import COUNTY_PARTITIONS, counties
-    from assets.resources import ReconConfig
-    from pipelines.definitions import build_definitions
-    from pipelines.progress import HANDLER
+    from assets.partitions import counties
     from recon.settings import Settings, SettingsError
 
-    # A multi-county drop (DIR/<county>/system/…): each county is one partition, run in turn.
+    # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
@@ -90,22 +88,80 @@ def command_run(args) -> int:
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    recon = ReconConfig(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
-                        config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
-    defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
-    job = defs.resolve_job_def("reconcile")
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, county_names)
+    recon = dict(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
+                 config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
+    workers = min(len(county_names), args.workers or default_workers())
+    if workers > 1:
+        return run_counties_in_parallel(recon, county_names, workers)
     for county in county_names or [None]:
-        shown_in, shown_out = (args.data / county, args.out / county) if county else (args.data, args.out)
-        console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon.as_of_date()})")
-        HANDLER.timings.clear()
-        result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
-                                        instance=instance, raise_on_error=False)
-        if not result.success:
-            raise UsageProblem((f"{county}: " if county else "") + first_failure(result))
-        print_summary(result, HANDLER.timings)
+        failure = run_county(recon, tuple(county_names), county)
+        if failure:
+            raise UsageProblem(failure)
     return 0
+
+
+def default_workers() -> int:
+    """RECON_WORKERS, else one worker per core (a 200,000-person county needs
+    about 2.5 GB per worker)."""
+    try:
+        return max(1, int(os.environ.get("RECON_WORKERS", "")))
+    except ValueError:
+        return os.cpu_count() or 1
+
+
+def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int) -> int:
+    """Counties side by side in worker processes (spawned: no state shared
+    with this one); every county runs even when another fails."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    console.print(f"[bold]recon[/bold] {len(county_names)} counties, {workers} at a time")
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = [pool.submit(run_county, recon, tuple(county_names), county) for county in county_names]
+        failures = []
+        for county, future in zip(county_names, futures):
+            try:
+                failures.append(future.result())
+            except BrokenProcessPool:   # a worker killed (e.g. out of memory): its counties did not run
+                failures.append(f"{county}: 运行未完成（处理该县的进程意外退出，可能是内存不足；可用 --workers 1 重试）")
+    failed = [failure for failure in failures if failure]
+    if failed:
+        raise UsageProblem("; ".join(failed))
+    return 0
+
+
+def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -> str | None:
+    """The reconcile job for one county (None: a single-county drop), in this
+    process; the one-line reason when it could not complete, else None."""
+    from pipelines.progress import HANDLER
+    data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
+    shown_in, shown_out = (data / county, out / county) if county else (data, out)
+    job, instance = _job(tuple(sorted(recon.items())), county_names)
+    console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
+    HANDLER.start(county)
+    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
+                                    instance=instance, raise_on_error=False)
+    if not result.success:
+        return (f"{county}: " if county else "") + first_failure(result)
+    print_summary(result, HANDLER.timings, county)
+    return None
+
+
+@functools.lru_cache(maxsize=4)
+def _job(recon_items: tuple, county_names: tuple[str, ...]):
+    """The job and an ephemeral instance knowing the counties: built once per
+    process and drop, reused for each county."""
+    from dagster import DagsterInstance, mem_io_manager
+
+    from assets.partitions import COUNTY_PARTITIONS
+    from assets.resources import ReconConfig
+    from pipelines.definitions import build_definitions
+    recon = ReconConfig(**dict(recon_items))
+    defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, list(county_names))
+    return defs.resolve_job_def("reconcile"), instance
 
 
 def first_failure(result) -> str:
@@ -125,9 +181,9 @@ def first_failure(result) -> str:
     return "运行未完成"
 
 
-def print_summary(result, timings: dict[str, float]) -> None:
+def print_summary(result, timings: dict[str, float], county: str | None = None) -> None:
     from recon.columns import SOURCES
-    table = Table(title="读取 / rows read", show_edge=False)
+    table = Table(title=f"{county or ''} 读取 / rows read".strip(), show_edge=False)
     table.add_column("source"); table.add_column("rows", justify="right"); table.add_column("input problems", justify="right")
     for source in SOURCES:
         core = result.output_for_node(f"core_{source}")
@@ -138,7 +194,7 @@ def print_summary(result, timings: dict[str, float]) -> None:
     current = outcome.current
     by_severity = current["severity"].value_counts().to_dict()
     by_status = current["status"].value_counts().to_dict()
-    console.print(f"问题 findings: {len(current)}  (high {by_severity.get('high', 0)}, medium {by_severity.get('medium', 0)}, "
+    console.print(f"{county + ' ' if county else ''}问题 findings: {len(current)}  (high {by_severity.get('high', 0)}, medium {by_severity.get('medium', 0)}, "
                   f"low {by_severity.get('low', 0)}; new {by_status.get('new', 0)}, open {by_status.get('open', 0)}, "
                   f"reopened {by_status.get('reopened', 0)}); 销号 resolved {len(outcome.resolved)}; "
                   f"suppressed {len(outcome.suppressed)}")

@@ -5,7 +5,8 @@ Only asset names and counts are printed, never data.
 With RECON_TIMINGS_JSON=path set, the wall time of every step (and the
 `*_seconds` metadata an asset reports, e.g. normalise vs validate inside a
 core asset) is also written to that file as JSON after each step, so a
-benchmark can read where a run spent its time (bench/run.py)."""
+benchmark can read where a run spent its time (bench/run.py). A county of a
+multi-county drop writes its own file beside it: <stem>.<county>.json."""
 from __future__ import annotations
 
 import json
@@ -41,9 +42,12 @@ class StepProgressHandler(logging.Handler):
         self.timings: dict[str, float] = {}
         self.steps: dict[str, float] = {}
         self.parts: dict[str, dict[str, float]] = {}   # step → {part: seconds} from asset metadata
+        self.county: str | None = None                  # shown before each line; names the timings file
 
-    def clear(self) -> None:
+    def start(self, county: str | None) -> None:
+        """Forget the last run's times; the next lines are about `county`."""
         self.started.clear(); self.timings.clear(); self.steps.clear(); self.parts.clear()
+        self.county = county
 
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
@@ -61,7 +65,8 @@ class StepProgressHandler(logging.Handler):
             self.timings[stage] = self.timings.get(stage, 0.0) + elapsed
             self.steps[step] = self.steps.get(step, 0.0) + elapsed
             mark = "[green]✓[/green]" if kind == "STEP_SUCCESS" else "[red]✗[/red]"
-            console.print(f"{mark} {stage:<34} {step:<28} {elapsed:6.2f}s", highlight=False)
+            where = f"{self.county} " if self.county else ""
+            console.print(f"{mark} {where}{stage:<34} {step:<28} {elapsed:6.2f}s", highlight=False)
             self.write_json()
 
     def note_parts(self, step: str, metadata) -> None:
@@ -72,10 +77,18 @@ class StepProgressHandler(logging.Handler):
                     self.parts.setdefault(step, {})[name.removesuffix("_seconds")] = float(seconds)
 
     def write_json(self) -> None:
-        path = os.environ.get(TIMINGS_ENV)
+        path = timings_path(self.county)
         if path:
-            Path(path).write_text(json.dumps({"stages": self.timings, "steps": self.steps, "parts": self.parts},
+            path.write_text(json.dumps({"stages": self.timings, "steps": self.steps, "parts": self.parts},
                                              ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def timings_path(county: str | None) -> Path | None:
+    path = os.environ.get(TIMINGS_ENV)
+    if not path:
+        return None
+    path = Path(path)
+    return path if county is None else path.with_name(f"{path.stem}.{county}{path.suffix}")
 
 
 HANDLER = StepProgressHandler()
