@@ -75,7 +75,8 @@ def section(result: dict) -> str:
     if counties > 1:
         lines[-2:] = [f"| stage | seconds of work, summed over the {counties} counties (cold run) | |", "|---|---:|---:|"]
     for stage, seconds in stages.items():
-        lines.append(f"| {stage} | {seconds:.1f} | {warm_stages.get(stage, float('nan')):.1f} |")
+        warm_cell = f"{warm_stages[stage]:.1f}" if stage in warm_stages else ""
+        lines.append(f"| {stage} | {seconds:.1f} | {warm_cell} |")
     steps_total = sum(stages.values())
     if counties > 1:
         lines.append(f"| (counties side by side: steps' sum ÷ wall) | {steps_total / cold['wall']:.2f} | |")

@@ -135,9 +135,11 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -
     """The reconcile job for one county (None: a single-county drop), in this
     process; the one-line reason when it could not complete, else None."""
     from pipelines.progress import HANDLER
+    from recon.expectations import preload
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
     job, instance = _job(tuple(sorted(recon.items())), county_names)
+    preload()   # after the graph's own imports: GX's then overlap reading the files only
     console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
     HANDLER.start(county)
     result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,

@@ -15,6 +15,7 @@ import json
 import math
 import os
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,6 +98,22 @@ def _failed(result) -> list[dict]:
         failed.append({"expectation": config.type, "column": config.kwargs.get("column", ""),
                        "observed": "" if observed is None else str(observed)})
     return failed
+
+
+def preload() -> None:
+    """Start importing GX (seconds of Python) in a background thread, so that
+    it overlaps the reading of the drop instead of following it; the first
+    `import great_expectations` of the run then waits for it or finds it done.
+    Called by `recon run` before the job starts."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    threading.Thread(target=_import_gx, name="recon-gx-import", daemon=True).start()
+
+
+def _import_gx() -> None:
+    try:
+        import great_expectations  # noqa: F401
+    except Exception:   # the check's own import reports it where it is used
+        pass
 
 
 def context_for_docs(docs_dir: Path):

@@ -54,8 +54,12 @@ def clean(raw: pd.Series) -> pd.Series:
 
 
 def _birth_ok(ids: pd.Series, as_of: dt.date) -> pd.Series:
-    birth = pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    return (birth >= pd.Timestamp("1900-01-01")) & (birth <= pd.Timestamp(as_of))
+    """The birth date digits are a real date from 1900 to as_of. Parsed once
+    per distinct date: a county's 200,000 IDs hold some 30,000 birth dates."""
+    codes, births = pd.factorize(ids.str.slice(6, 14))
+    birth = pd.to_datetime(pd.Series(births, dtype=object), format="%Y%m%d", errors="coerce")
+    ok = ((birth >= pd.Timestamp("1900-01-01")) & (birth <= pd.Timestamp(as_of))).to_numpy(bool)
+    return pd.Series(np.append(ok, False)[codes], index=ids.index)   # code -1 (no ID) → the appended False
 
 
 def normalise_ids(raw: pd.Series, as_of: dt.date, from_number: pd.Series | None = None) -> pd.DataFrame:
@@ -66,12 +70,15 @@ def normalise_ids(raw: pd.Series, as_of: dt.date, from_number: pd.Series | None 
     `from_number`: True where the cell was an Excel number cell; an 18-digit
     ID read from one lost digits inside the file and is never valid."""
     text = clean(raw)
-    legacy = text.str.fullmatch(r"\d{15}").fillna(False)
-    upgraded = text.where(~legacy, text.str.slice(0, 6) + "19" + text.str.slice(6))
-    upgraded = upgraded.where(~legacy, upgraded + check_chars(upgraded.where(legacy)))
-    # A 15-digit number is only converted when its birth date is real.
-    legacy_ok = legacy & _birth_ok(upgraded, as_of).fillna(False)
-    ids = upgraded.where(legacy_ok | ~legacy, text)
+    legacy = text.str.fullmatch(r"\d{15}").fillna(False).astype(bool)
+    ids = text
+    if legacy.any():   # rare: old 15-digit numbers become 18-digit ones
+        old = text[legacy]
+        upgraded = old.str.slice(0, 6) + "19" + old.str.slice(6)
+        upgraded = upgraded + check_chars(upgraded)
+        # A 15-digit number is only converted when its birth date is real.
+        ids = text.copy()
+        ids[legacy] = upgraded.where(_birth_ok(upgraded, as_of), old)
 
     shape_ok = ids.str.fullmatch(r"\d{17}[\dX]").fillna(False)
     check_ok = shape_ok & (ids.str.slice(17, 18) == check_chars(ids.str.slice(0, 17))).fillna(False)

@@ -277,3 +277,33 @@ def test_read_table_uses_the_given_aliases_for_other_tables(tmp_path):
 def test_a_missing_source_folder_is_an_empty_frame_with_a_note(tmp_path):
     result = read_source(tmp_path, "water")
     assert result.frame.empty and result.problems.empty and result.notes
+
+
+# ---- CSV: the regular case parsed by pyarrow, the rest by pandas (same cells) ----
+
+from recon.read.files import _any_csv_cells, csv_cells  # noqa: E402
+
+CSV_SHAPES = {
+    "regular": "证件号码,姓名\n430321199001011234,张三\n",
+    "crlf, no final break": "a,b\r\n1,2",
+    "quoted comma and spaces": 'a,b\n"x, y"," 1 "\n',
+    "full-width space cell": "a,b\n1,\u3000\n",
+    "title row of fewer fields": "XX县2024年台账\na,b\n1,2\n",
+    "blank line": "a,b\n\n1,2\n",
+    "line break inside a cell": 'a,b\n"x\ny",2\n3,4\n',
+}
+
+
+@pytest.mark.parametrize("text", CSV_SHAPES.values(), ids=CSV_SHAPES.keys())
+def test_csv_cells_are_the_same_on_the_fast_path_and_the_general_one(text):
+    fast, general = csv_cells(text), _any_csv_cells(text)
+    assert list(fast.index) == list(general.index)   # user line numbers
+    # The general path may name spare empty columns (its width is an upper bound).
+    assert (general.drop(columns=fast.columns) == "").all().all()
+    assert fast.astype(object).values.tolist() == general[fast.columns].astype(object).values.tolist()
+
+
+def test_a_regular_csv_is_read_into_arrow_backed_text_and_a_ragged_one_is_not():
+    assert str(csv_cells(CSV_SHAPES["regular"]).dtypes.iloc[0]) == "string"
+    assert csv_cells(CSV_SHAPES["title row of fewer fields"]).dtypes.iloc[0] == object
+    assert list(csv_cells(CSV_SHAPES["line break inside a cell"]).index) == [1, 2, 4]

@@ -22,6 +22,8 @@ _format_float = "%.15G".__mod__
 
 def render(column: pd.Series) -> tuple[pd.Series, pd.Series]:
     """(text of every cell, True where the cell was a number cell)."""
+    if isinstance(column.dtype, pd.StringDtype) and not column.hasnans:   # a regular CSV, parsed by pyarrow
+        return column, pd.Series(False, index=column.index)
     if pd.api.types.infer_dtype(column, skipna=False) in ("string", "empty"):  # C speed: text columns, all CSV
         return column.astype(object), pd.Series(False, index=column.index)
     values = column.to_numpy(dtype=object)

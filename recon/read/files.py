@@ -6,6 +6,7 @@ The format is decided by the bytes, not the extension: clerks rename files.
 """
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 import charset_normalizer
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
 DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
@@ -140,6 +143,42 @@ def _most_commas_on_a_line(text: str) -> int:
 def csv_cells(text: str) -> pd.DataFrame:
     """Comma separated text as a grid of strings, indexed by the line each
     record starts on."""
+    regular = _regular_csv_cells(text)
+    return regular if regular is not None else _any_csv_cells(text)
+
+
+def _line_count(text: str) -> int:
+    return text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+
+
+def _regular_csv_cells(text: str) -> pd.DataFrame | None:
+    """The common case, parsed by pyarrow into Arrow-backed text (no Python
+    object per cell): every line one record with as many fields as the first,
+    no empty line, no line break inside a cell. None otherwise: title rows of
+    fewer fields, blank lines and multi-line cells go the pandas way."""
+    try:
+        width = len(next(csv.reader(io.StringIO(text))))
+    except (StopIteration, csv.Error):
+        return None
+    names = [str(i) for i in range(width)]
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8", "surrogatepass")),
+            read_options=pacsv.ReadOptions(column_names=names),
+            parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (pa.ArrowException, UnicodeError):
+        return None
+    if table.num_rows != _line_count(text):
+        return None
+    cells = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    cells.columns = range(width)
+    cells.index = pd.RangeIndex(1, len(cells) + 1)
+    return cells
+
+
+def _any_csv_cells(text: str) -> pd.DataFrame:
     # Title rows have fewer fields than the header: name enough columns up
     # front (an upper bound; empty extra columns are harmless).
     width = _most_commas_on_a_line(text) + 1
@@ -153,7 +192,7 @@ def csv_cells(text: str) -> pd.DataFrame:
                 raise FileProblem("CSV 文件格式有误（引号不配对或列数异常），已跳过") from None
             width *= 4
     cells = cells.astype(object)
-    lines = text.count("\n") + text.count("\r") - text.count("\r\n") + (not text.endswith(("\n", "\r")))
+    lines = _line_count(text)
     if lines == len(cells):
         cells.index = pd.RangeIndex(1, len(cells) + 1)
     else:  # a quoted cell with line breaks moves every later record down that many lines

@@ -129,5 +129,7 @@ def data_rows(cells: pd.DataFrame, header: Header, keys: tuple[str, ...],
 def _blank(column: pd.Series) -> pd.Series:
     """Empty or only whitespace (also full-width spaces): str.isspace knows
     the same whitespace as str.strip, without building stripped copies."""
+    if isinstance(column.dtype, pd.StringDtype) and not column.hasnans:   # Arrow text: trimmed in C, Unicode-aware
+        return column.str.strip().eq("").astype(bool)
     values = column.to_numpy(dtype=object)
     return pd.Series(np.fromiter(map(str.isspace, values), bool, len(values)), index=column.index) | column.eq("")
