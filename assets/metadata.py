@@ -15,7 +15,8 @@ HIDDEN = ("_id_raw", "_name_key", "_num_证件号码", "_num_户主证件号码"
 def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
     if frame is None or frame.empty:
         return MetadataValue.md("（无数据）")
-    shown = frame.drop(columns=[c for c in HIDDEN if c in frame.columns]).head(rows).copy()
+    # head first: dropping columns of the whole frame would copy every row.
+    shown = frame.head(rows).drop(columns=[c for c in HIDDEN if c in frame.columns])
     for column in ID_COLUMNS:
         if column in shown.columns:
             shown[column] = mask_id(shown[column])
