@@ -145,8 +145,8 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         table = SourceTable(source, frame, P.concat([raw.read.problems, parse_problems, schema_problems]),
                             raw.read.notes, raw.read.files)
         if raw.cache_key:
-            cache.store(recon.out_path(county_partition(context)), source, raw.cache_key,
-                        cache.CachedSource(frame, table.problems, table.notes, table.files))
+            cache.store_in_background(recon.out_path(county_partition(context)), source, raw.cache_key,
+                                      cache.CachedSource(frame, table.problems, table.notes, table.files))
         context.add_output_metadata({
             "present": True, "rows": len(frame), "input_problems": len(table.problems),
             "columns": MetadataValue.md(", ".join(c for c in frame.columns if not c.startswith("_"))),

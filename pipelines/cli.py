@@ -135,6 +135,7 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -
     """The reconcile job for one county (None: a single-county drop), in this
     process; the one-line reason when it could not complete, else None."""
     from pipelines.progress import HANDLER
+    from recon import cache
     from recon.expectations import preload
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
@@ -144,6 +145,7 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -
     HANDLER.start(county)
     result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
                                     instance=instance, raise_on_error=False)
+    cache.wait_for_stores()   # the next run (or county) may read them
     if not result.success:
         return (f"{county}: " if county else "") + first_failure(result)
     print_summary(result, HANDLER.timings, county)

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -104,6 +105,26 @@ def store(out: Path, source: str, key: str, cached: CachedSource) -> None:
         log.warning("could not cache %s (%s)", source, type(exc).__name__)
         return
     _prune(frame_path.parent)
+
+
+# One writer thread: Parquet encoding runs in Arrow's C++ without the GIL, so
+# a cold run goes on with the next source while the last one is written.
+_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-cache")
+_PENDING: list[Future] = []
+
+
+def store_in_background(out: Path, source: str, key: str, cached: CachedSource) -> None:
+    """store() in the writer thread (a shallow copy of the frames: their columns
+    as they are now). `wait_for_stores()` waits for it; so does the end of
+    the process (the executor's threads are joined at exit)."""
+    copy = CachedSource(cached.frame.copy(deep=False), cached.problems.copy(deep=False), list(cached.notes),
+                        list(cached.files))
+    _PENDING.append(_WRITER.submit(store, out, source, key, copy))
+
+
+def wait_for_stores() -> None:
+    while _PENDING:
+        _PENDING.pop(0).result()
 
 
 def _prune(folder: Path) -> None:
