@@ -26,7 +26,7 @@ from recon import cache
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
-from recon.read import ReadResult, read_source
+from recon.read import ReadResult, prefetch, read_source
 
 SOURCE_TITLES = {
     "system": "全国防返贫监测信息系统导出 / monitoring system export",
@@ -57,6 +57,7 @@ class RawSource:
     read: ReadResult | None
     cached: cache.CachedSource | None = None
     cache_key: str | None = None
+    prepared: bool = False   # `cached` was computed by recon run's worker (recon/read/prefetch.py), not cached
 
 
 def cache_enabled() -> bool:
@@ -116,6 +117,11 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             context.add_output_metadata({"present": True, "rows": len(cached.frame), "files": len(cached.files),
                                          "from_cache": True})
             return RawSource(None, cached, key)
+        prepared = prefetch.take(recon.data_path(county), source)
+        if prepared is not None:   # read, normalised and validated by recon run's worker process
+            context.add_output_metadata({"present": True, "rows": len(prepared.frame), "files": len(prepared.files),
+                                         "from_cache": False, "prepared_in_worker": True})
+            return RawSource(None, prepared, key, prepared=True)
         result = read_drop_source(recon, source, county)
         context.add_output_metadata({
             "present": True, "rows": len(result.frame), "files": len(result.files),
@@ -133,8 +139,10 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             return SourceTable(source, None, P.problems())
         if raw.cached is not None:
             hit = raw.cached
+            if raw.prepared and raw.cache_key:
+                cache.store_in_background(recon.out_path(county_partition(context)), source, raw.cache_key, hit)
             context.add_output_metadata({"present": True, "rows": len(hit.frame), "input_problems": len(hit.problems),
-                                         "from_cache": True, "preview": masked_preview(hit.frame)})
+                                         "from_cache": not raw.prepared, "preview": masked_preview(hit.frame)})
             return SourceTable(source, hit.frame, hit.problems, hit.notes, hit.files)
         as_of = recon.as_of_date()
         started = time.perf_counter()

@@ -74,6 +74,11 @@ def _paths(out: Path, source: str, key: str) -> tuple[Path, Path, Path]:
     return folder / f"{key}.parquet", folder / f"{key}.problems.parquet", folder / f"{key}.json"
 
 
+def has(out: Path, source: str, key: str) -> bool:
+    """Whether `load` would find an entry (without reading it)."""
+    return all(path.exists() for path in _paths(out, source, key))
+
+
 def load(out: Path, source: str, key: str) -> CachedSource | None:
     frame_path, problems_path, info_path = _paths(out, source, key)
     if not (frame_path.exists() and problems_path.exists() and info_path.exists()):
