@@ -46,7 +46,8 @@ def rule_context(context: AssetExecutionContext, recon: ReconConfig, **cores: So
     sources["system"], sources["ledger"] = matched.system, matched.ledger
     county = county_of(matched.system, recon.data_path(county_partition(context)).name)
     ctx = RuleContext(as_of=recon.as_of_date(), settings=recon.settings(), county=county, sources=sources,
-                      households=matched.households, ledger_households=matched.ledger_households)
+                      households=matched.households, ledger_households=matched.ledger_households,
+                      people=matched.people)
     hh = matched.households
     context.add_output_metadata({
         "county": county,

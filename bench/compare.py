@@ -35,7 +35,8 @@ def recon_comparison(system: pd.DataFrame, ledger: pd.DataFrame) -> tuple[float,
     matched = match(system, ledger)
     ctx = RuleContext(as_of=AS_OF, settings=Settings.load(None), county="bench",
                       sources={"system": matched.system, "ledger": matched.ledger},
-                      households=matched.households, ledger_households=matched.ledger_households)
+                      households=matched.households, ledger_households=matched.ledger_households,
+                      people=matched.people)
     found = run_rules(ctx, groups=("identity",)).findings
     return time.perf_counter() - started, len(found)
 

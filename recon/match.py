@@ -7,6 +7,11 @@ system's 户编号. A ledger household is its own 户编号, else its 户主's I
 one file/sheet); it maps to the system household holding its head's ID, else
 the one holding most of its members — by people, never by the ledger's
 户编号 string, which villages number their own way.
+
+Every link is also kept as an integer code (`_person`, `_household`,
+`_ledger_household`; -1 where none) and `people` is the one person ↔ household
+table: the identity rules join on integers and array positions, not on
+18-character strings.
 """
 from __future__ import annotations
 
@@ -23,14 +28,17 @@ HOUSEHOLD_FIELDS = (
     "家庭纯收入", "人均纯收入", "住房安全", "饮水安全",
 )
 PLACE = {"县": "county", "乡镇": "township", "行政村": "village"}
+NONE = -1
 
 
 @dataclass
 class Matched:
-    system: pd.DataFrame             # + household_id (the 户编号)
-    ledger: pd.DataFrame             # + ledger_household, household_id (mapped system household, NA when none)
-    households: pd.DataFrame         # one row per system household
-    ledger_households: pd.DataFrame  # one row per ledger household, with its mapped household_id
+    system: pd.DataFrame             # + household_id (the 户编号), _household, _person
+    ledger: pd.DataFrame             # + ledger_household, household_id (mapped system household, NA when none),
+                                     #   _ledger_household, _household, _person
+    households: pd.DataFrame         # one row per system household; row i is _household code i
+    ledger_households: pd.DataFrame  # one row per ledger household (row i: _ledger_household i), mapped household_id
+    people: pd.DataFrame             # one row per person (row i: _person code i), see link_people
 
 
 def is_head(frame: pd.DataFrame) -> pd.Series:
@@ -49,31 +57,41 @@ def _valid_ids(frame: pd.DataFrame) -> pd.Series:
     return frame["证件号码"].astype("string").where(frame["_id_valid"].astype(bool))
 
 
-def per_household(frame: pd.DataFrame, by: str) -> pd.DataFrame:
-    """One row per value of `by`: place, head, counts and the household fields
-    read from the head row, else the household's first row."""
-    # Order on the three keys alone, then take the few columns needed: sorting the wide frame is the cost.
-    rows = pd.DataFrame({by: frame[by], "_head": is_head(frame), "_order": np.arange(len(frame))},
-                        index=frame.index).dropna(subset=[by])
-    order = rows.sort_values([by, "_head", "_order"], ascending=[True, False, True]).drop_duplicates(by)
-    counts = rows.groupby(by, sort=False).agg(member_rows=("_order", "size"), head_count=("_head", "sum"))
+def first_rows(codes: np.ndarray, size: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """For each code 0..size-1, the position of its first row (among `rows`, all
+    by default), NONE when it has none."""
+    rows = np.flatnonzero(codes >= 0) if rows is None else rows[codes[rows] >= 0]
+    unset = np.iinfo(np.int64).max
+    out = np.full(size, unset, dtype=np.int64)
+    np.minimum.at(out, codes[rows], rows)  # unbuffered: one pass, no sort
+    out[out == unset] = NONE
+    return out
+
+
+def per_household(frame: pd.DataFrame, codes: np.ndarray, keys: pd.Index, by: str) -> pd.DataFrame:
+    """One row per key (row i = code i): place, head, counts and the household
+    fields read from the head row, else the household's first row."""
+    head = is_head(frame).to_numpy(bool)
+    linked = codes >= 0
+    first_head = first_rows(codes, len(keys), np.flatnonzero(head))
+    taken_rows = np.where(first_head != NONE, first_head, first_rows(codes, len(keys)))
     fields = [c for c in HOUSEHOLD_FIELDS if c in frame.columns]
-    taken = [by] + [c for c in PLACE if c in frame.columns] + fields + [c for c in ("证件号码", "姓名") if c in frame.columns]
-    first = frame[list(dict.fromkeys(taken))].iloc[order["_order"].to_numpy()].set_axis(order.index)
-    first["_head"] = order["_head"]
-    out = first[[by] + [c for c in PLACE if c in frame.columns] + fields].rename(columns=PLACE)
+    taken = list(dict.fromkeys([c for c in PLACE if c in frame.columns] + fields + ["证件号码", "姓名"]))
+    first = frame[[c for c in taken if c in frame.columns]].take(taken_rows).reset_index(drop=True)
+    out = first.rename(columns=PLACE)
+    out.insert(0, by, pd.Series(keys, dtype="string"))
     for column in PLACE.values():
         if column not in out.columns:
             out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
-    out["head_id"] = first["证件号码"].astype("string").where(first["_head"])
-    out["head_name"] = first["姓名"].astype("string").where(first["_head"]) if "姓名" in first else pd.NA
+    has_head = first_head != NONE
+    out["head_id"] = out["证件号码"].astype("string").where(has_head)
+    out["head_name"] = out["姓名"].astype("string").where(has_head) if "姓名" in out else pd.NA
     types = out["户类型"] if "户类型" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
     out["registered"] = types.isin(REGISTERED_TYPES).fillna(False).astype(bool)
-    out = out.join(counts, on=by)
-    out["member_rows"] = out["member_rows"].astype("Int64")
-    out["head_count"] = out["head_count"].astype("Int64")
+    out["member_rows"] = pd.array(np.bincount(codes[linked], minlength=len(keys)), dtype="Int64")
+    out["head_count"] = pd.array(np.bincount(codes[linked & head], minlength=len(keys)), dtype="Int64")
     lead = [by, "county", "township", "village", "head_id", "head_name", "registered", "member_rows", "head_count"]
-    return out[lead + fields].reset_index(drop=True)
+    return out[lead + fields]
 
 
 def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
@@ -82,6 +100,8 @@ def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
     own = _known(ledger["户编号"]) if "户编号" in ledger.columns else pd.Series(pd.NA, index=ledger.index, dtype="string")
     if "户主证件号码" in ledger.columns:
         own = own.fillna(_known(ledger["户主证件号码"]))
+    if not own.isna().any():
+        return own.astype("string")
     head = is_head(ledger)
     ordered = (ledger[["_path", "_sheet", "_row", "_file", "证件号码"]].assign(_head=head)
                .sort_values(["_path", "_sheet", "_row"], kind="stable"))
@@ -96,37 +116,86 @@ def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
     return own.fillna(run_key.reindex(ledger.index)).astype("string")
 
 
-def map_ledger(ledger: pd.DataFrame, person_household: pd.Series) -> pd.Series:
-    """ledger_household → system household_id: the head's, else most members'."""
-    rows = pd.DataFrame({
-        "ledger_household": ledger["ledger_household"],
-        "head": is_head(ledger),
-        "household_id": _valid_ids(ledger).map(person_household),
-        "_order": range(len(ledger)),
-    }).dropna(subset=["ledger_household", "household_id"])
-    by_head = (rows[rows["head"]].sort_values("_order")
-               .drop_duplicates("ledger_household").set_index("ledger_household")["household_id"])
-    votes = rows.groupby(["ledger_household", "household_id"], sort=False).size().rename("n").reset_index()
-    by_members = (votes.sort_values(["n", "household_id"], ascending=[False, True])
-                  .drop_duplicates("ledger_household").set_index("ledger_household")["household_id"])
-    return by_head.combine_first(by_members).astype("string")
+def map_ledger(ledger_household: np.ndarray, head: np.ndarray, person_household: np.ndarray, size: int) -> np.ndarray:
+    """ledger household code → system household code: the household of its
+    first head row whose ID is in the system, else the one holding most of its
+    members (ties: the smallest 户编号 — codes are in 户编号 order)."""
+    household = person_household
+    rows = np.flatnonzero((ledger_household >= 0) & (household >= 0))
+    by_head = np.full(size, NONE, dtype=np.int64)
+    heads = rows[head[rows]]
+    found, first = np.unique(ledger_household[heads], return_index=True)
+    by_head[found] = household[heads[first]]
+    votes = (pd.DataFrame({"ledger": ledger_household[rows], "household": household[rows]})
+             .value_counts().rename("n").reset_index()
+             .sort_values(["n", "household"], ascending=[False, True], kind="stable")
+             .drop_duplicates("ledger"))
+    by_members = np.full(size, NONE, dtype=np.int64)
+    by_members[votes["ledger"].to_numpy()] = votes["household"].to_numpy()
+    return np.where(by_head != NONE, by_head, by_members)
+
+
+def link_people(system_person: np.ndarray, ledger_person: np.ndarray, ids: pd.Index,
+                system_household: np.ndarray, ledger_household: np.ndarray) -> pd.DataFrame:
+    """One row per person (valid ID on either side): id_number, the position of
+    their first system and ledger row (NONE when absent), the system household
+    of that system row (`household`) and the one that ledger row maps to
+    (`ledger_household`: the mapped system household code)."""
+    system_row = first_rows(system_person, len(ids))
+    ledger_row = first_rows(ledger_person, len(ids))
+    return pd.DataFrame({
+        "id_number": pd.Series(ids, dtype="string"),
+        "system_row": system_row,
+        "ledger_row": ledger_row,
+        "household": at(system_household, system_row),
+        "ledger_household": at(ledger_household, ledger_row),
+    })
+
+
+def at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """values[position] per position, NONE where the position is NONE."""
+    if not len(values):
+        return np.full(len(positions), NONE, dtype=np.int64)
+    return np.where(positions != NONE, values[positions], NONE)
+
+
+def codes_of(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Sorted factorisation: code order is the values' order, NA → NONE."""
+    codes, keys = pd.factorize(values, sort=True)
+    return codes.astype(np.int64), pd.Index(keys)
 
 
 def match(system: pd.DataFrame, ledger: pd.DataFrame) -> Matched:
-    system = system.copy()
-    system["household_id"] = _known(system["户编号"]) if "户编号" in system.columns else pd.NA
-    system["household_id"] = system["household_id"].astype("string")
-    ids = _valid_ids(system)
+    system, ledger = system.copy(), ledger.copy()
+    system["household_id"] = (_known(system["户编号"]) if "户编号" in system.columns
+                              else pd.Series(pd.NA, index=system.index, dtype="string"))
+    system_household, household_keys = codes_of(system["household_id"])
+    # One code per person over both sources.
+    person_codes, ids = codes_of(pd.concat([_valid_ids(system), _valid_ids(ledger)], ignore_index=True))
+    system_person, ledger_person = person_codes[:len(system)], person_codes[len(system):]
     # A person on rows of several households (ID02) links to the first one.
-    person_household = (pd.DataFrame({"id": ids, "household_id": system["household_id"]})
-                        .dropna().drop_duplicates("id").set_index("id")["household_id"])
+    first_system_row = first_rows(system_person, len(ids))
+    person_household = at(system_household, first_system_row)
 
-    ledger = ledger.copy()
     ledger["ledger_household"] = ledger_households_of(ledger)
-    mapping = map_ledger(ledger, person_household)
-    ledger["household_id"] = ledger["ledger_household"].map(mapping).astype("string")
+    ledger_household, ledger_keys = codes_of(ledger["ledger_household"])
+    by_row = at(person_household, ledger_person)
+    mapping = map_ledger(ledger_household, is_head(ledger).to_numpy(bool), by_row, len(ledger_keys))
+    ledger_mapped = at(mapping, ledger_household)
 
-    households = per_household(system, "household_id")
-    ledger_households = per_household(ledger, "ledger_household")
-    ledger_households.insert(1, "household_id", ledger_households["ledger_household"].map(mapping).astype("string"))
-    return Matched(system, ledger, households, ledger_households)
+    household_ids = pd.Series(household_keys, dtype="string")
+    system["_household"], system["_person"] = system_household, system_person
+    ledger["_ledger_household"], ledger["_household"], ledger["_person"] = ledger_household, ledger_mapped, ledger_person
+    ledger["household_id"] = labels(household_ids, ledger_mapped, ledger.index)
+
+    households = per_household(system, system_household, household_keys, "household_id")
+    ledger_households = per_household(ledger, ledger_household, ledger_keys, "ledger_household")
+    ledger_households.insert(1, "household_id", labels(household_ids, mapping, ledger_households.index))
+    people = link_people(system_person, ledger_person, ids, system_household, ledger_mapped)
+    return Matched(system, ledger, households, ledger_households, people)
+
+
+def labels(keys: pd.Series, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """keys[code] per code (NA for NONE), as strings on `index`."""
+    taken = keys.take(np.where(codes != NONE, codes, 0)) if len(keys) else pd.Series(pd.NA, index=range(len(codes)))
+    return pd.Series(taken.astype("string").array, index=index).where(codes != NONE)

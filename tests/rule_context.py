@@ -17,7 +17,8 @@ def context(system: list[dict], ledger: list[dict], settings: Settings | None = 
     sources = {"system": matched.system, "ledger": matched.ledger}
     sources.update({name: core(name, rows) for name, rows in others.items()})
     return RuleContext(as_of=AS_OF, settings=settings or Settings(), county="测试县", sources=sources,
-                       households=matched.households, ledger_households=matched.ledger_households)
+                       households=matched.households, ledger_households=matched.ledger_households,
+                       people=matched.people)
 
 
 def found(ctx: RuleContext, code: str, group: str) -> pd.DataFrame:

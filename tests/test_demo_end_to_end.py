@@ -42,7 +42,8 @@ def checked(request, tmp_path_factory):
     matched = match(frames["system"], frames["ledger"])
     frames["system"], frames["ledger"] = matched.system, matched.ledger
     ctx = RuleContext(as_of=AS_OF, settings=Settings(), county="青岩县", sources=frames,
-                      households=matched.households, ledger_households=matched.ledger_households)
+                      households=matched.households, ledger_households=matched.ledger_households,
+                      people=matched.people)
     run = run_rules(ctx)
     return drop, ctx, run
 

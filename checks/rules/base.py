@@ -36,6 +36,7 @@ class RuleContext:
     sources: dict[str, pd.DataFrame | None]
     households: pd.DataFrame | None = None       # one row per system household (recon.match)
     ledger_households: pd.DataFrame | None = None  # one row per ledger household (recon.match)
+    people: pd.DataFrame | None = None            # one row per person, their rows and households (recon.match)
     prior: pd.DataFrame | None = None             # findings of the groups already run
     extra: dict = field(default_factory=dict)
 

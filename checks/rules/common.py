@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext
+from recon.match import NONE, first_rows
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
 
@@ -17,7 +18,7 @@ def shared(ctx: RuleContext, name: str, build: Callable[[RuleContext], object], 
     """build(ctx), computed once per context (kept in ctx.extra) and handed out
     as a copy — rules add columns to what they get. Stored with the frames it
     was built from: a context whose frames were swapped builds it anew."""
-    frames = (ctx.households, ctx.ledger_households, *ctx.sources.values())
+    frames = (ctx.households, ctx.ledger_households, ctx.people, *ctx.sources.values())
     held = ctx.extra.get(("shared", name))
     if held is None or len(held[0]) != len(frames) or any(a is not b for a, b in zip(held[0], frames)):
         held = (frames, build(ctx))
@@ -178,30 +179,43 @@ def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
     """Ledger households that may be registered ones: mapped to a registered
     system household, or unmapped and not known (by their own 户类型) to be
     another type — village 户册 that list every household stay quiet."""
-    return shared(ctx, "ledger_households_in_scope", _ledger_households_in_scope)
+    return ctx.ledger_households[household_scope(ctx)]
 
 
-def _ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
-    ledger_households = ctx.ledger_households
-    registered = ctx.households.set_index("household_id")["registered"]
-    mapped_registered = ledger_households["household_id"].map(registered).eq(True)
-    own_type = (ledger_households["户类型"] if "户类型" in ledger_households.columns
-                else pd.Series(pd.NA, index=ledger_households.index, dtype="string"))
-    other_type = own_type.notna() & ~own_type.isin(REGISTERED_TYPES)
-    unmapped = ledger_households["household_id"].isna() & ~other_type.fillna(False).astype(bool)
-    return ledger_households[mapped_registered | unmapped]
+def mapped_households(ctx: RuleContext) -> np.ndarray:
+    """Per ledger household code (row of ctx.ledger_households): the system
+    household code it maps to, NONE when none (recon.match codes)."""
+    return shared(ctx, "mapped_households", _mapped_households, copy=False)
 
 
-def ledger_rows_in_scope(ctx: RuleContext) -> pd.DataFrame:
-    """Ledger rows of ledger_households_in_scope (and rows before any head,
-    whose household is unknown). Read-only: shared by the rules."""
-    return shared(ctx, "ledger_rows_in_scope", _ledger_rows_in_scope, copy=False)
-
-
-def _ledger_rows_in_scope(ctx: RuleContext) -> pd.DataFrame:
+def _mapped_households(ctx: RuleContext) -> np.ndarray:
     ledger = ctx.source("ledger")
-    kept = ledger_households_in_scope(ctx)["ledger_household"]
-    return ledger[ledger["ledger_household"].isin(kept) | ledger["ledger_household"].isna()]
+    own, mapped = ledger["_ledger_household"].to_numpy(), ledger["_household"].to_numpy()
+    out = np.full(len(ctx.ledger_households), NONE, dtype=np.int64)
+    out[own[own != NONE]] = mapped[own != NONE]  # every row of a ledger household maps alike
+    return out
+
+
+def household_scope(ctx: RuleContext) -> np.ndarray:
+    """Per ledger household code: in scope (ledger_households_in_scope)."""
+    return shared(ctx, "household_scope", _household_scope, copy=False)
+
+
+def _household_scope(ctx: RuleContext) -> np.ndarray:
+    mapped = mapped_households(ctx)
+    registered = ctx.households["registered"].to_numpy(bool)
+    mapped_registered = (mapped != NONE) & registered[np.maximum(mapped, 0)] if len(registered) else mapped != mapped
+    types = ctx.ledger_households.get("户类型")
+    other_type = (types.notna() & ~types.isin(REGISTERED_TYPES)).fillna(False).to_numpy(bool) if types is not None \
+        else np.zeros(len(mapped), dtype=bool)
+    return mapped_registered | ((mapped == NONE) & ~other_type)
+
+
+def ledger_scope(ctx: RuleContext) -> np.ndarray:
+    """Per ledger row: its household is in scope, or it has none (rows before
+    any head, whose household is unknown)."""
+    own = ctx.source("ledger")["_ledger_household"].to_numpy()
+    return (own == NONE) | household_scope(ctx)[np.maximum(own, 0)] if len(ctx.ledger_households) else own == NONE
 
 
 def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) -> pd.Series:
@@ -212,8 +226,11 @@ def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) ->
     ledger = ctx.source("ledger")
     own = pd.Series(pd.NA, index=ledger_households.index, dtype="string")
     if "户编号" in ledger.columns:
-        numbers = ledger[["ledger_household", "户编号"]].dropna(subset=["ledger_household"]).drop_duplicates("ledger_household")
-        own = ledger_households["ledger_household"].map(numbers.set_index("ledger_household")["户编号"]).astype("string")
+        # The 户编号 of each ledger household's first row (ledger household code = row of ctx.ledger_households).
+        codes = ledger["_ledger_household"].to_numpy()
+        first = first_rows(codes, len(ctx.ledger_households))[ledger_households.index.to_numpy()]
+        numbers = ledger["户编号"].astype("string").take(np.maximum(first, 0)) if len(ledger) else own
+        own = pd.Series(numbers.array, index=ledger_households.index).where(first != NONE)
     key = ledger_households["ledger_household"].astype("string")
     is_id = key.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
     fallback = "台账:" + key.where(~is_id, mask_id(key))

@@ -10,17 +10,24 @@ Scope (RULES.md §Terms: registered households unless a rule says otherwise):
   do not call themselves another 户类型 (common.ledger_households_in_scope).
 - ID06 fires when either side puts the person in a registered household.
 - Everything else: members of registered system households.
+
+The rules work on recon.match's integer codes and its people table (one row
+per person: first system row, first ledger row, their households), so a rule
+selects row positions with numpy and only the rows that fire become text.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
-from checks.rules.common import (birth_dates, deregistered_ids, ledger_household_label, ledger_households_in_scope,
-                                 ledger_rows_in_scope, registered_members, shared)
+from checks.rules.common import (deregistered_ids, ledger_household_label, ledger_households_in_scope, ledger_scope,
+                                 mapped_households, shared)
 from checks.rules.id_suggest import name_key, suggest
 from recon.ids import mask_id
+from recon.match import NONE, first_rows
 
 IDENTITY = dict(group="identity", category="身份信息")
 HOUSEHOLD = dict(group="identity", category="家庭与收入")
@@ -31,35 +38,67 @@ def text(values) -> pd.Series:
     return pd.Series(values).astype("string").fillna("")
 
 
+@dataclass(frozen=True)
+class Links:
+    """One context's match as arrays (built once): person and household codes
+    per row, the row positions each rule family looks at."""
+    people: pd.DataFrame           # recon.match people table (row i = person code i)
+    person: dict[str, np.ndarray]  # source → person code per row (NONE: invalid ID)
+    registered: np.ndarray         # per system household code: 脱贫户/监测户
+    member_rows: np.ndarray        # system positions: valid ID in a registered household
+    ledger_rows: np.ndarray        # ledger positions of households in scope (common.ledger_scope)
+    registered_person: np.ndarray  # per person: on a member row
+
+
+def links(ctx: RuleContext) -> Links:
+    return shared(ctx, "identity.links", _links, copy=False)
+
+
+def _links(ctx: RuleContext) -> Links:
+    system, ledger = ctx.source("system"), ctx.source("ledger")
+    person = {"system": system["_person"].to_numpy(), "ledger": ledger["_person"].to_numpy()}
+    registered = ctx.households["registered"].to_numpy(bool)
+    household = system["_household"].to_numpy()
+    on_member_row = (person["system"] != NONE) & (household != NONE) & registered[np.maximum(household, 0)]
+    registered_person = np.zeros(len(ctx.people), dtype=bool)
+    registered_person[person["system"][on_member_row]] = True
+    ledger_rows = np.flatnonzero(ledger_scope(ctx))
+    return Links(ctx.people, person, registered, np.flatnonzero(on_member_row), ledger_rows, registered_person)
+
+
 # The source columns identity rules read from located rows (ID01's suggestion
 # included); the rest of a wide system frame is not carried through every filter.
 LOCATED_COLUMNS = ("证件号码", "姓名", "_name_key", "_id_raw", "_id_valid", "_id_problem", "性别", "出生日期")
 
 
-def located(ctx: RuleContext, source: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Rows of system/ledger (all, or those of `rows`) with county/township/village
-    in the system's spelling (via their household) where known, else their own;
-    household_id for findings (the ledger's own 户编号 when the household is not
-    in the system); id_number, name, file, row, and the source's LOCATED_COLUMNS.
-    Built once per context."""
+def located(ctx: RuleContext, source: str, positions: np.ndarray | None = None) -> pd.DataFrame:
+    """Rows of system/ledger (all, or those at `positions`) with county/township/
+    village in the system's spelling (via their household) where known, else
+    their own; household_id for findings (the ledger's own 户编号 when the
+    household is not in the system); id_number, name, file, row and the
+    source's LOCATED_COLUMNS. Built once per context, by array positions."""
+    out = shared(ctx, f"identity.located.{source}", lambda ctx: _located(ctx, source), copy=False)
+    return out if positions is None else out.take(positions)
+
+
+def _located(ctx: RuleContext, source: str) -> pd.DataFrame:
     frame = ctx.source(source)
-    cache_key = ("identity.located", source, id(frame))
-    if cache_key not in ctx.extra:
-        places = ctx.households.set_index("household_id")[["county", "township", "village"]]
-        out = frame[[c for c in LOCATED_COLUMNS if c in frame.columns]].copy()
-        for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
-            mine = (frame[own].astype("string") if own in frame.columns
-                    else pd.Series(pd.NA, index=frame.index, dtype="string"))
-            out[column] = frame["household_id"].map(places[column]).astype("string").fillna(mine)
-        out["household_id"] = frame["household_id"]
-        if source == "ledger" and "户编号" in frame.columns:
-            out["household_id"] = frame["household_id"].fillna(frame["户编号"])
-        out["id_number"] = frame["证件号码"]
-        out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
-        out["file"], out["row"] = frame["_file"], frame["_row"]
-        ctx.extra[cache_key] = out
-    out = ctx.extra[cache_key]
-    return out if rows is None else out.loc[rows.index]
+    household = frame["_household"].to_numpy()
+    known = household != NONE
+    out = frame[[c for c in LOCATED_COLUMNS if c in frame.columns]].copy()
+    for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
+        mine = (frame[own].astype("string") if own in frame.columns
+                else pd.Series(pd.NA, index=frame.index, dtype="string"))
+        theirs = ctx.households[column].astype("string").take(np.where(known, household, 0)) if len(ctx.households) \
+            else pd.Series(pd.NA, index=range(len(frame)), dtype="string")
+        out[column] = pd.Series(theirs.array, index=frame.index).where(known).fillna(mine)
+    out["household_id"] = frame["household_id"]
+    if source == "ledger" and "户编号" in frame.columns:
+        out["household_id"] = frame["household_id"].fillna(frame["户编号"])
+    out["id_number"] = frame["证件号码"]
+    out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
+    out["file"], out["row"] = frame["_file"], frame["_row"]
+    return out
 
 
 def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
@@ -71,9 +110,9 @@ def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
 def _ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
     ledger = located(ctx, "ledger")
     own = ctx.source("ledger")
-    pairs = [ledger[["township", "village"]].drop_duplicates()]
+    pairs = [ledger[["township", "village"]]]
     if {"乡镇", "行政村"} <= set(own.columns):
-        pairs.append(own[["乡镇", "行政村"]].drop_duplicates().set_axis(["township", "village"], axis=1))
+        pairs.append(own[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1))
     # An unknown place is "" on both sides: rows of unplaced households still count.
     return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").fillna("").drop_duplicates())
 
@@ -85,12 +124,12 @@ def in_villages(frame: pd.DataFrame, villages: pd.MultiIndex) -> pd.Series:
 
 @rule("ID01", level="row", severity="high", key=("file", "row"), title="证件号码无效", **IDENTITY)
 def invalid_id(ctx: RuleContext) -> pd.DataFrame:
-    rows = {source: located(ctx, source) for source in ("system", "ledger")}
-    bad = pd.concat([frame[~frame["_id_valid"].astype(bool)].assign(source=source)
-                     for source, frame in rows.items()], ignore_index=True)
+    person = links(ctx).person
+    bad = pd.concat([located(ctx, source, np.flatnonzero(person[source] == NONE)).assign(source=source)
+                     for source in ("system", "ledger")], ignore_index=True)
     if bad.empty:
         return empty_findings()
-    hint = suggest(ctx, bad, rows).reindex(bad.index)
+    hint = suggest(ctx, bad, {source: located(ctx, source) for source in ("system", "ledger")}).reindex(bad.index)
     raw = bad["_id_raw"].astype("string").fillna("")
     reason = bad["_id_problem"].astype("string").fillna("证件号码无效").str.removeprefix("证件号码")
     empty = raw.str.strip() == ""
@@ -110,13 +149,13 @@ def invalid_id(ctx: RuleContext) -> pd.DataFrame:
 def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source in ("system", "ledger"):
-        rows = located(ctx, source)
-        rows = rows[rows["_id_valid"].astype(bool)]
-        doubled = rows[rows["id_number"].duplicated(keep=False).to_numpy(bool)]
-        doubled = doubled.assign(times=doubled.groupby("id_number")["id_number"].transform("size"))
+        person = links(ctx).person[source]
+        times = np.bincount(person[person != NONE], minlength=len(ctx.people))
+        doubled = located(ctx, source, np.flatnonzero((person != NONE) & (times[np.maximum(person, 0)] > 1)))
         where = (doubled.dropna(subset=["household_id"]).drop_duplicates(["id_number", "household_id"])
                  .groupby("id_number")["household_id"].agg("、".join))
         first = doubled.drop_duplicates("id_number")
+        first = first.assign(times=first["id_number"].map(doubled["id_number"].value_counts()))
         message = (text(first["name"]) + "（证件号码" + text(mask_id(first["id_number"])) + "）在" + SOURCE_LABEL[source]
                    + "中出现" + text(first["times"]) + "次（户编号 " + text(first["id_number"].map(where)) + "），请删除重复记录")
         parts.append(findings(first.assign(source=source, field="证件号码", actual=first["times"], message=message,
@@ -125,53 +164,63 @@ def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
 
 
 def both(ctx: RuleContext) -> pd.DataFrame:
-    """Persons on a system row and a ledger row (valid IDs), one pair per ID
-    (built once per context for ID03 and ID06)."""
+    """Persons on a system row and a ledger row (valid IDs): system_row and
+    ledger_row (their first rows), household and ledger_household (the system
+    household codes each side puts them in), registered (on a member row)."""
     return shared(ctx, "identity.both", _both)
 
 
 def _both(ctx: RuleContext) -> pd.DataFrame:
-    sides = []
-    for source in ("system", "ledger"):
-        rows = located(ctx, source)
-        rows = rows[rows["_id_valid"].astype(bool)].drop_duplicates("id_number")
-        # The name as read; name_key folds it only where the two sides differ (ID03).
-        raw = rows["_name_key"] if "_name_key" in rows.columns else rows["姓名"]
-        sides.append(rows[["id_number", "name", "household_id", "county", "township", "village"]].assign(raw_name=raw))
-    return sides[0].merge(sides[1], on="id_number", suffixes=("", "_ledger"))
+    people = links(ctx).people
+    pairs = people[(people["system_row"] != NONE).to_numpy() & (people["ledger_row"] != NONE).to_numpy()]
+    pairs = pairs.sort_values("system_row")  # findings in system row order
+    return pairs.assign(registered=links(ctx).registered_person[pairs.index.to_numpy()])
+
+
+def name_as_read(ctx: RuleContext, source: str, positions: np.ndarray) -> np.ndarray:
+    frame = ctx.source(source)
+    names = frame["_name_key"] if "_name_key" in frame.columns else frame["姓名"]
+    return names.astype("string").take(positions).array
 
 
 @rule("ID03", level="person", severity="medium", key=("id_number",), title="姓名不一致", **IDENTITY)
 def name_differs(ctx: RuleContext) -> pd.DataFrame:
     pairs = both(ctx)
-    pairs = pairs[pairs["id_number"].isin(registered_members(ctx)["证件号码"])]
+    pairs = pairs[pairs["registered"].to_numpy()]
+    system_name = name_as_read(ctx, "system", pairs["system_row"].to_numpy())
+    ledger_name = name_as_read(ctx, "ledger", pairs["ledger_row"].to_numpy())
     # Equal names as read are equal once folded: only the others go through name_key.
-    pairs = pairs[~(pairs["raw_name"] == pairs["raw_name_ledger"]).fillna(False).to_numpy(bool)]
-    compared = [name_key(pd.DataFrame({"_name_key": pairs[column]})) for column in ("raw_name", "raw_name_ledger")]
+    pairs = pairs[~(system_name == ledger_name).fillna(False).to_numpy(bool)]
+    compared = [name_key(pd.DataFrame({"_name_key": name_as_read(ctx, source, pairs[f"{source}_row"].to_numpy())},
+                                      dtype="string")) for source in ("system", "ledger")]
     pairs = pairs[(compared[0] != compared[1]).fillna(False).to_numpy(bool)]
-    message = ("证件号码" + text(mask_id(pairs["id_number"])) + "的姓名系统为" + text(pairs["name"]) + "、台账为"
-               + text(pairs["name_ledger"]) + "，请核实后统一")
-    return findings(pairs.assign(source="system|ledger", field="姓名", expected=pairs["name"],
-                                 actual=pairs["name_ledger"], message=message, file=pd.NA, row=pd.NA))
+    rows = located(ctx, "system", pairs["system_row"].to_numpy())
+    ledger_name = pd.Series(located(ctx, "ledger", pairs["ledger_row"].to_numpy())["name"].astype("string").array,
+                            index=rows.index)
+    message = ("证件号码" + text(mask_id(rows["id_number"])) + "的姓名系统为" + text(rows["name"]) + "、台账为"
+               + text(ledger_name) + "，请核实后统一")
+    return findings(rows.assign(source="system|ledger", field="姓名", expected=rows["name"], actual=ledger_name,
+                                message=message, file=pd.NA, row=pd.NA))
 
 
 @rule("ID04", level="person", severity="high", key=("id_number",), title="系统有台账无", **IDENTITY)
 def missing_from_ledger(ctx: RuleContext) -> pd.DataFrame:
     # A village with no ledger rows at all is one LED01 finding, not one ID04 per member.
-    members = located(ctx, "system", registered_members(ctx)).drop_duplicates("id_number")
-    ledger = ctx.source("ledger")
-    absent = ~members["id_number"].isin(ledger.loc[ledger["_id_valid"].astype(bool), "证件号码"])
-    members = members[absent & in_villages(members, ledger_villages(ctx))]
+    found = links(ctx)
+    absent = found.registered_person & (found.people["ledger_row"] == NONE).to_numpy()
+    member_row = first_rows(found.person["system"], len(found.people), found.member_rows)
+    members = located(ctx, "system", np.sort(member_row[absent]))
+    members = members[in_villages(members, ledger_villages(ctx)).to_numpy()]
     message = text(members["name"]) + "在系统中（户编号 " + text(members["household_id"]) + "），但村级台账中没有此人，请核实并补录台账"
     return findings(members.assign(source="system|ledger", message=message, file=pd.NA, row=pd.NA))
 
 
 @rule("ID05", level="person", severity="high", key=("id_number",), title="台账有系统无", **IDENTITY)
 def missing_from_system(ctx: RuleContext) -> pd.DataFrame:
-    rows = located(ctx, "ledger", ledger_rows_in_scope(ctx))
-    rows = rows[rows["_id_valid"].astype(bool)].drop_duplicates("id_number")
-    system = ctx.source("system")
-    rows = rows[~rows["id_number"].isin(system.loc[system["_id_valid"].astype(bool), "证件号码"])]
+    found = links(ctx)
+    in_scope_row = first_rows(found.person["ledger"], len(found.people), found.ledger_rows)
+    absent = (in_scope_row != NONE) & (found.people["system_row"] == NONE).to_numpy()
+    rows = located(ctx, "ledger", np.sort(in_scope_row[absent]))
     message = text(rows["name"]) + "在村级台账中，但系统中没有此人，请核实是否应录入系统"
     return findings(rows.assign(source="system|ledger", message=message))
 
@@ -179,38 +228,61 @@ def missing_from_system(ctx: RuleContext) -> pd.DataFrame:
 @rule("ID06", level="person", severity="medium", key=("id_number",), title="户籍归属不一致", **IDENTITY)
 def other_household(ctx: RuleContext) -> pd.DataFrame:
     pairs = both(ctx)
-    registered = set(ctx.households.loc[ctx.households["registered"], "household_id"])
-    pairs = pairs.dropna(subset=["household_id", "household_id_ledger"])
-    pairs = pairs[(pairs["household_id"] != pairs["household_id_ledger"])
-                  & (pairs["household_id"].isin(registered) | pairs["household_id_ledger"].isin(registered))]
-    message = (text(pairs["name"]) + "在系统中属户编号 " + text(pairs["household_id"]) + "，台账却把其列在对应户编号 "
-               + text(pairs["household_id_ledger"]) + " 的户中，请核实家庭成员归属")
-    return findings(pairs.assign(source="system|ledger", field="户编号", expected=pairs["household_id"],
-                                 actual=pairs["household_id_ledger"], message=message, file=pd.NA, row=pd.NA))
+    system_side, ledger_side = pairs["household"].to_numpy(), pairs["ledger_household"].to_numpy()
+    registered = links(ctx).registered
+    differs = ((system_side != NONE) & (ledger_side != NONE) & (system_side != ledger_side)
+               & (registered[np.maximum(system_side, 0)] | registered[np.maximum(ledger_side, 0)]))
+    pairs = pairs[differs]
+    rows = located(ctx, "system", pairs["system_row"].to_numpy())
+    ledger_household = pd.Series(ctx.households["household_id"].take(pairs["ledger_household"].to_numpy()).array,
+                                 index=rows.index)
+    message = (text(rows["name"]) + "在系统中属户编号 " + text(rows["household_id"]) + "，台账却把其列在对应户编号 "
+               + text(ledger_household) + " 的户中，请核实家庭成员归属")
+    return findings(rows.assign(source="system|ledger", field="户编号", expected=rows["household_id"],
+                                actual=ledger_household, message=message, file=pd.NA, row=pd.NA))
+
+
+def person_facts(ctx: RuleContext) -> pd.DataFrame:
+    """Per person code: male (bool) and the birth date (datetime64[D]) their ID encodes."""
+    return shared(ctx, "identity.person_facts", _person_facts, copy=False)
+
+
+def _person_facts(ctx: RuleContext) -> pd.DataFrame:
+    ids = ctx.people["id_number"].astype("string")
+    male = ids.str.slice(16, 17).astype("Int64").to_numpy(dtype=np.int64, na_value=0) % 2 == 1
+    birth = pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")
+    return pd.DataFrame({"male": male, "birth": birth.to_numpy(dtype="datetime64[D]")})
 
 
 @rule("ID07", level="person", severity="low", key=("id_number", "source"), title="性别或出生日期与证件号码不符", **IDENTITY)
 def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
+    found, facts = links(ctx), person_facts(ctx)
     parts = []
-    for source, rows in (("system", registered_members(ctx)), ("ledger", ledger_rows_in_scope(ctx))):
-        rows = located(ctx, source, rows)
-        rows = rows[rows["_id_valid"].astype(bool)]
-        id_sex = pd.Series(np.where(rows["id_number"].str.slice(16, 17).astype(int) % 2 == 1, "男", "女"),
-                           index=rows.index, dtype="string")
-        id_birth = birth_dates(rows["id_number"])
-        sex = rows["性别"] if "性别" in rows.columns else pd.Series(pd.NA, index=rows.index, dtype="string")
-        birth = rows["出生日期"] if "出生日期" in rows.columns else pd.Series(pd.NaT, index=rows.index)
-        sex_wrong = (sex.notna() & (sex != id_sex)).fillna(False).to_numpy(bool)
-        birth_wrong = (birth.notna() & (birth.dt.normalize() != id_birth)).to_numpy(bool)
-        # Texts only for the rows that fire (strftime over every member is the cost otherwise).
-        wrong = sex_wrong | birth_wrong
-        rows, id_sex, id_birth, sex, birth = (values[wrong] for values in (rows, id_sex, id_birth, sex, birth))
-        sex_wrong, birth_wrong = sex_wrong[wrong], birth_wrong[wrong]
-        birth_text, id_birth_text = (dates.dt.strftime("%Y-%m-%d").astype("string") for dates in (birth, id_birth))
+    for source, positions in (("system", found.member_rows), ("ledger", found.ledger_rows)):
+        frame = ctx.source(source)
+        person = found.person[source][positions]
+        positions, person = positions[person != NONE], person[person != NONE]
+        id_male, id_birth = facts["male"].to_numpy()[person], facts["birth"].to_numpy()[person]
+        sex = (frame["性别"].astype("string").take(positions) if "性别" in frame.columns
+               else pd.Series(pd.NA, index=range(len(positions)), dtype="string"))
+        birth = (frame["出生日期"].to_numpy(dtype="datetime64[ns]")[positions].astype("datetime64[D]")
+                 if "出生日期" in frame.columns else np.full(len(positions), np.datetime64("NaT"), dtype="datetime64[D]"))
+        sex_wrong = (sex.notna() & ((sex == "男") != id_male)).fillna(False).to_numpy(bool)
+        birth_wrong = ~np.isnat(birth) & (birth != id_birth)
+        # Texts only for the rows that fire; one row per person (their first that fires).
+        wrong = np.flatnonzero(sex_wrong | birth_wrong)
+        first = first_rows(person[wrong], len(facts))
+        pick = wrong[np.sort(first[first != NONE])]
+        rows = located(ctx, source, positions[pick])
+        sex_wrong, birth_wrong = sex_wrong[pick], birth_wrong[pick]
+        id_sex = pd.Series(np.where(id_male[pick], "男", "女"), index=rows.index, dtype="string")
+        sex = pd.Series(sex.array.take(pick), index=rows.index)
+        birth_text, id_birth_text = (pd.Series(pd.to_datetime(dates[pick]), index=rows.index).dt.strftime("%Y-%m-%d")
+                                     .astype("string") for dates in (birth, id_birth))
         field = np.select([sex_wrong & birth_wrong, sex_wrong], ["性别、出生日期", "性别"], "出生日期")
         expected = np.select([sex_wrong & birth_wrong, sex_wrong], [id_sex + "、" + id_birth_text, id_sex], id_birth_text)
         actual = np.select([sex_wrong & birth_wrong, sex_wrong], [sex + "、" + birth_text, sex], birth_text)
-        rows = rows.assign(field=field, expected=expected, actual=actual).drop_duplicates("id_number")
+        rows = rows.assign(field=field, expected=expected, actual=actual)
         message = (text(rows["name"]) + "的" + text(rows["field"]) + "在" + SOURCE_LABEL[source] + "中为" + text(rows["actual"])
                    + "，与证件号码显示的" + text(rows["expected"]) + "不符，请核实")
         parts.append(findings(rows.assign(source=source, message=message)))
@@ -218,13 +290,15 @@ def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
 
 
 def household_parts(ctx: RuleContext) -> list[tuple[str, pd.DataFrame]]:
-    """(source, households in scope) with household_id for findings."""
+    """(source, households in scope) with household_id for findings (built once per context)."""
+    return shared(ctx, "identity.household_parts", _household_parts, copy=False)
+
+
+def _household_parts(ctx: RuleContext) -> list[tuple[str, pd.DataFrame]]:
     system = ctx.households[ctx.households["registered"]]
     ledger = ledger_households_in_scope(ctx)
     ledger = ledger.assign(household_id=ledger_household_label(ctx, ledger))
     return [("system", system), ("ledger", ledger)]
-
-
 def household_findings(frame: pd.DataFrame, **columns) -> pd.DataFrame:
     return findings(frame.assign(id_number=frame["head_id"], name=frame["head_name"], **columns)
                     .drop_duplicates(["household_id"]))
@@ -266,7 +340,9 @@ def head_count_wrong(ctx: RuleContext) -> pd.DataFrame:
 def shown(values: pd.Series) -> pd.Series:
     """Values as a clerk reads them (booleans as 是/否)."""
     if pd.api.types.is_bool_dtype(values.dtype):
-        return values.map({True: "是", False: "否"}).astype("string")
+        flags = values.astype("boolean")
+        return pd.Series(np.where(flags.fillna(False).to_numpy(bool), "是", "否"), index=values.index,
+                         dtype="string").where(flags.notna())
     return values.astype("string")
 
 
@@ -274,8 +350,11 @@ def shown(values: pd.Series) -> pd.Series:
       needs=(("system", ("户类型",)),), **HOUSEHOLD)
 def type_differs(ctx: RuleContext) -> pd.DataFrame:
     system = ctx.households[ctx.households["registered"]]
-    pairs = system.merge(ctx.ledger_households.dropna(subset=["household_id"]), on="household_id",
-                         suffixes=("", "_ledger"))
+    # Joined on household codes (row i of households is code i), the ledger side narrowed to the compared fields.
+    mapped = mapped_households(ctx)
+    compared = [f for f in ("户类型", "风险是否消除") if f in ctx.ledger_households.columns]
+    ledger = ctx.ledger_households[compared].assign(_code=mapped)[mapped != NONE]
+    pairs = system.assign(_code=system.index.to_numpy()).merge(ledger, on="_code", suffixes=("", "_ledger"))
     parts = []
     for field in ("户类型", "风险是否消除"):
         if field not in system.columns or f"{field}_ledger" not in pairs.columns:
@@ -303,7 +382,9 @@ def village_without_ledger(ctx: RuleContext) -> pd.DataFrame:
 @rule("HUK01", level="person", severity="high", key=("id_number",), title="已注销人员仍在户内",
       needs=(("hukou", ("户籍状态", "注销日期")),), **IDENTITY)
 def deregistered_member(ctx: RuleContext) -> pd.DataFrame:
-    members = located(ctx, "system", registered_members(ctx)).drop_duplicates("id_number")
-    members = members[members["id_number"].isin(deregistered_ids(ctx))]
+    found = links(ctx)
+    member_row = first_rows(found.person["system"], len(found.people), found.member_rows)
+    gone = (member_row != NONE) & found.people["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)
+    members = located(ctx, "system", np.sort(member_row[gone]))
     message = text(members["name"]) + "已在户籍系统中死亡或迁出注销，但仍是户编号 " + text(members["household_id"]) + " 的成员，请核实后标注或删除"
     return findings(members.assign(source="system|hukou", message=message, file=pd.NA, row=pd.NA))
