@@ -28,9 +28,10 @@ def core_frames(drop: Path) -> dict[str, pd.DataFrame]:
 
 def recon_comparison(system: pd.DataFrame, ledger: pd.DataFrame) -> tuple[float, int]:
     from checks.rules.base import RuleContext
-    from checks.rules.run import run_rules
+    from checks.rules.run import load_catalog, run_rules
     from recon.match import match
     from recon.settings import Settings
+    load_catalog()  # imports, as datacompy's import, are not the comparison
     started = time.perf_counter()
     matched = match(system, ledger)
     ctx = RuleContext(as_of=AS_OF, settings=Settings.load(None), county="bench",

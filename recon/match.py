@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
 # Fields that repeat on member rows and are read from the 户主's row (RULES.md §Terms).
@@ -45,6 +47,14 @@ def is_head(frame: pd.DataFrame) -> pd.Series:
     if "与户主关系" not in frame.columns:
         return pd.Series(False, index=frame.index)
     return frame["与户主关系"].eq("户主").fillna(False).astype(bool)
+
+
+def coalesce(first: pd.Series, *rest: pd.Series) -> pd.Series:
+    """The text of `first`, each NA filled from `rest` in turn (same length,
+    positions aligned) — Arrow's coalesce: pandas' fillna on Arrow text goes
+    through a Python-level conversion that costs ten times more."""
+    arrays = [pa.array(values.astype("string").array) for values in (first, *rest)]
+    return pd.Series(pd.arrays.ArrowStringArray(pc.coalesce(*arrays)), index=first.index)
 
 
 def _known(values: pd.Series) -> pd.Series:
@@ -99,21 +109,32 @@ def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
     row it follows in its file/sheet (NA for rows before the first head)."""
     own = _known(ledger["户编号"]) if "户编号" in ledger.columns else pd.Series(pd.NA, index=ledger.index, dtype="string")
     if "户主证件号码" in ledger.columns:
-        own = own.fillna(_known(ledger["户主证件号码"]))
+        own = coalesce(own, _known(ledger["户主证件号码"]))
     if not own.isna().any():
         return own.astype("string")
-    head = is_head(ledger)
-    ordered = (ledger[["_path", "_sheet", "_row", "_file", "证件号码"]].assign(_head=head)
-               .sort_values(["_path", "_sheet", "_row"], kind="stable"))
-    run = ordered.groupby(["_path", "_sheet"], sort=False)["_head"].cumsum()
-    # The run's key is the head's ID (as read) or, when that is empty, its file and row.
-    heads = ordered[ordered["_head"].to_numpy(bool)]
-    head_key = _known(heads["证件号码"]).fillna(heads["_file"].astype("string") + ":" + heads["_row"].astype("string"))
-    run_key = pd.Series(pd.NA, index=ordered.index, dtype="string")
-    run_key[ordered["_head"].to_numpy(bool)] = head_key.to_numpy()
-    run_key = run_key.groupby([ordered["_path"], ordered["_sheet"]], sort=False).ffill()
-    run_key = run_key.where(run > 0)
-    return own.fillna(run_key.reindex(ledger.index)).astype("string")
+    return coalesce(own, _run_keys(ledger))
+
+
+def _run_keys(ledger: pd.DataFrame) -> pd.Series:
+    """Per row, the key of the head row it follows in its file/sheet: the
+    head's ID (as read) or, when that is empty, its file and row. Integer
+    work: sheets as codes, rows in (sheet, row) order, the last head so far."""
+    n = len(ledger)
+    head = is_head(ledger).to_numpy(bool)
+    path, sheet = pd.factorize(ledger["_path"])[0], pd.factorize(ledger["_sheet"])[0]
+    sheet_of_file = pd.factorize(path.astype(np.int64) * (int(sheet.max()) + 2) + sheet)[0]
+    order = np.lexsort((ledger["_row"].to_numpy(np.int64), sheet_of_file))
+    position = np.arange(n)
+    starts = np.r_[True, sheet_of_file[order][1:] != sheet_of_file[order][:-1]]
+    sheet_start = np.maximum.accumulate(np.where(starts, position, 0))
+    last_head = np.maximum.accumulate(np.where(head[order], position, -1))
+    follows = last_head >= sheet_start
+    heads = ledger.loc[head, ["证件号码", "_file", "_row"]]
+    head_key = coalesce(_known(heads["证件号码"]), heads["_file"].astype("string") + ":" + heads["_row"].astype("string"))
+    governing = np.searchsorted(np.flatnonzero(head), order[last_head[follows]])
+    taken = np.full(n, -1)
+    taken[order[follows]] = governing
+    return pd.Series(head_key.array.take(taken, allow_fill=True), index=ledger.index)
 
 
 def map_ledger(ledger_household: np.ndarray, head: np.ndarray, person_household: np.ndarray, size: int) -> np.ndarray:
@@ -126,12 +147,14 @@ def map_ledger(ledger_household: np.ndarray, head: np.ndarray, person_household:
     heads = rows[head[rows]]
     found, first = np.unique(ledger_household[heads], return_index=True)
     by_head[found] = household[heads[first]]
-    votes = (pd.DataFrame({"ledger": ledger_household[rows], "household": household[rows]})
-             .value_counts().rename("n").reset_index()
-             .sort_values(["n", "household"], ascending=[False, True], kind="stable")
-             .drop_duplicates("ledger"))
+    # Votes: distinct (ledger, household) pairs and their counts; per ledger household the most, then the smallest.
+    width = int(household.max()) + 1 if len(household) else 1
+    pairs, votes = np.unique(ledger_household[rows] * width + household[rows], return_counts=True)
+    ledger, voted = pairs // width, pairs % width
+    best = np.lexsort((voted, -votes, ledger))
+    first = best[np.r_[True, ledger[best][1:] != ledger[best][:-1]]] if len(best) else best
     by_members = np.full(size, NONE, dtype=np.int64)
-    by_members[votes["ledger"].to_numpy()] = votes["household"].to_numpy()
+    by_members[ledger[first]] = voted[first]
     return np.where(by_head != NONE, by_head, by_members)
 
 
@@ -159,19 +182,20 @@ def at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
     return np.where(positions != NONE, values[positions], NONE)
 
 
-def codes_of(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Sorted factorisation: code order is the values' order, NA → NONE."""
-    codes, keys = pd.factorize(values, sort=True)
+def codes_of(values: pd.Series, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
+    """Factorisation, NA → NONE; sorted: code order is the values' order."""
+    codes, keys = pd.factorize(values, sort=sort)
     return codes.astype(np.int64), pd.Index(keys)
 
 
 def match(system: pd.DataFrame, ledger: pd.DataFrame) -> Matched:
-    system, ledger = system.copy(), ledger.copy()
+    # Shallow copies: match only adds columns, the caller's frames stay as they were.
+    system, ledger = system.copy(deep=False), ledger.copy(deep=False)
     system["household_id"] = (_known(system["户编号"]) if "户编号" in system.columns
                               else pd.Series(pd.NA, index=system.index, dtype="string"))
     system_household, household_keys = codes_of(system["household_id"])
     # One code per person over both sources.
-    person_codes, ids = codes_of(pd.concat([_valid_ids(system), _valid_ids(ledger)], ignore_index=True))
+    person_codes, ids = codes_of(pd.concat([_valid_ids(system), _valid_ids(ledger)], ignore_index=True), sort=False)
     system_person, ledger_person = person_codes[:len(system)], person_codes[len(system):]
     # A person on rows of several households (ID02) links to the first one.
     first_system_row = first_rows(system_person, len(ids))

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from recon.settings import Settings
@@ -89,18 +90,21 @@ def rule(code: str, *, group: str, level: str, severity: str, key: tuple[str, ..
 def findings(frame: pd.DataFrame, **constants) -> pd.DataFrame:
     """Shape a rule's result: FINDING_COLUMNS in order, constants filled in,
     absent columns empty. Values are strings (row stays Int64)."""
-    out = pd.DataFrame(index=frame.index)
+    # One frame built from arrays: per-column inserts into a frame cost more than the rule itself.
+    size = len(frame)
+    columns = {}
     for column in FINDING_COLUMNS:
-        if column in constants:
-            out[column] = constants[column]
-        elif column in frame.columns:
-            out[column] = frame[column]
+        value = constants[column] if column in constants else frame[column] if column in frame.columns else pd.NA
+        dtype = "Int64" if column == "row" else "string"
+        if isinstance(value, (pd.Series, pd.Index)):
+            columns[column] = value.array if value.dtype == dtype else value.astype(dtype).array
+        elif np.ndim(value):
+            columns[column] = pd.Series(value).astype(dtype).array
+        elif value is pd.NA or isinstance(value, str):
+            columns[column] = pd.array([value] * size, dtype=dtype)
         else:
-            out[column] = pd.NA
-    out["row"] = pd.array(out["row"], dtype="Int64")
-    text = [c for c in FINDING_COLUMNS if c != "row"]
-    out[text] = out[text].astype("string")
-    return out.reset_index(drop=True)
+            columns[column] = pd.Series([value] * size, dtype=object).astype(dtype).array
+    return pd.DataFrame(columns, index=pd.RangeIndex(size))
 
 
 def empty_findings() -> pd.DataFrame:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext
-from recon.match import NONE, first_rows
+from recon.match import NONE, coalesce, first_rows
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
 
@@ -231,7 +231,9 @@ def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) ->
         first = first_rows(codes, len(ctx.ledger_households))[ledger_households.index.to_numpy()]
         numbers = ledger["户编号"].astype("string").take(np.maximum(first, 0)) if len(ledger) else own
         own = pd.Series(numbers.array, index=ledger_households.index).where(first != NONE)
-    key = ledger_households["ledger_household"].astype("string")
+    label = coalesce(ledger_households["household_id"], own)
+    unlabelled = label.isna().to_numpy()
+    key = ledger_households["ledger_household"].astype("string")[unlabelled]
     is_id = key.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
-    fallback = "台账:" + key.where(~is_id, mask_id(key))
-    return ledger_households["household_id"].fillna(own).fillna(fallback).astype("string")
+    fallback = ("台账:" + key.where(~is_id, mask_id(key))).reindex(label.index)
+    return coalesce(label, fallback)

@@ -21,13 +21,15 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
 from checks.rules.common import (deregistered_ids, ledger_household_label, ledger_households_in_scope, ledger_scope,
                                  mapped_households, shared)
 from checks.rules.id_suggest import name_key, suggest
 from recon.ids import mask_id
-from recon.match import NONE, first_rows
+from recon.match import NONE, coalesce, first_rows
 
 IDENTITY = dict(group="identity", category="身份信息")
 HOUSEHOLD = dict(group="identity", category="家庭与收入")
@@ -71,34 +73,68 @@ def _links(ctx: RuleContext) -> Links:
 LOCATED_COLUMNS = ("证件号码", "姓名", "_name_key", "_id_raw", "_id_valid", "_id_problem", "性别", "出生日期")
 
 
-def located(ctx: RuleContext, source: str, positions: np.ndarray | None = None) -> pd.DataFrame:
-    """Rows of system/ledger (all, or those at `positions`) with county/township/
-    village in the system's spelling (via their household) where known, else
-    their own; household_id for findings (the ledger's own 户编号 when the
-    household is not in the system); id_number, name, file, row and the
-    source's LOCATED_COLUMNS. Built once per context, by array positions."""
-    out = shared(ctx, f"identity.located.{source}", lambda ctx: _located(ctx, source), copy=False)
-    return out if positions is None else out.take(positions)
-
-
-def _located(ctx: RuleContext, source: str) -> pd.DataFrame:
-    frame = ctx.source(source)
-    household = frame["_household"].to_numpy()
-    known = household != NONE
-    out = frame[[c for c in LOCATED_COLUMNS if c in frame.columns]].copy()
+def located(ctx: RuleContext, source: str, positions: np.ndarray) -> pd.DataFrame:
+    """The rows of system/ledger at `positions` with county/township/village in
+    the system's spelling (via their household) where known, else their own;
+    household_id for findings (the ledger's own 户编号 when the household is not
+    in the system); id_number, name, file, row and the source's LOCATED_COLUMNS.
+    Built for the rows asked only: rules ask for the rows that fire."""
+    source_frame = ctx.source(source)
+    used = [c for c in (*LOCATED_COLUMNS, "县", "乡镇", "行政村", "户编号", "household_id", "_household", "_file", "_row")
+            if c in source_frame.columns]
+    frame = rows_at(source_frame, positions, used)
+    index = frame.index
+    out = {c: frame[c] for c in LOCATED_COLUMNS if c in frame.columns}
     for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
-        mine = (frame[own].astype("string") if own in frame.columns
-                else pd.Series(pd.NA, index=frame.index, dtype="string"))
-        theirs = ctx.households[column].astype("string").take(np.where(known, household, 0)) if len(ctx.households) \
-            else pd.Series(pd.NA, index=range(len(frame)), dtype="string")
-        out[column] = pd.Series(theirs.array, index=frame.index).where(known).fillna(mine)
+        out[column] = coalesce(household_values(ctx, frame, column), own_values(frame, own))
     out["household_id"] = frame["household_id"]
     if source == "ledger" and "户编号" in frame.columns:
-        out["household_id"] = frame["household_id"].fillna(frame["户编号"])
+        out["household_id"] = coalesce(frame["household_id"], frame["户编号"])
     out["id_number"] = frame["证件号码"]
-    out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.NA
+    out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.Series(pd.NA, index=index, dtype="string")
     out["file"], out["row"] = frame["_file"], frame["_row"]
-    return out
+    return pd.DataFrame(out, index=index)
+
+
+def rows_at(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """frame's `columns` at `positions` (a wide take and column inserts cost more)."""
+    return pd.DataFrame({c: frame[c].array.take(positions) for c in columns}, index=frame.index[positions])
+
+
+def household_values(ctx: RuleContext, frame: pd.DataFrame, column: str) -> pd.Series:
+    """ctx.households[column] of each row's system household (NA when none)."""
+    household = frame["_household"].to_numpy()
+    values = ctx.households[column].astype("string")
+    if not len(values):
+        return pd.Series(pd.NA, index=frame.index, dtype="string")
+    return pd.Series(values.array.take(household, allow_fill=True), index=frame.index)
+
+
+def own_values(frame: pd.DataFrame, column: str) -> pd.Series:
+    return (frame[column].astype("string") if column in frame.columns
+            else pd.Series(pd.NA, index=frame.index, dtype="string"))
+
+
+def located_in(ctx: RuleContext, source: str, places: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose located (township, village) is one of `places`: those two
+    and the columns a suggestion reads (id_suggest.candidates)."""
+    frame = ctx.source(source)
+    household = frame["_household"].to_numpy()
+
+    def could_be(column: str, own: str) -> np.ndarray:
+        theirs = np.r_[ctx.households[column].isin(places[column]).fillna(False).to_numpy(bool), False]
+        mine = own_values(frame, own).isin(places[column]).fillna(False).to_numpy(bool)
+        return theirs[household] | mine  # NONE (-1) reads the appended False
+
+    # Cheap superset first (each of the two values is the household's or the row's own), then the exact pair.
+    maybe = np.flatnonzero(could_be("township", "乡镇") & could_be("village", "行政村"))
+    rows = rows_at(frame, maybe, [c for c in ("_household", "乡镇", "行政村", "_name_key", "姓名", "证件号码", "_id_valid")
+                                  if c in frame.columns])
+    located_place = pd.DataFrame({column: coalesce(household_values(ctx, rows, column), own_values(rows, own))
+                                  for column, own in (("township", "乡镇"), ("village", "行政村"))})
+    exact = pd.MultiIndex.from_frame(located_place).isin(pd.MultiIndex.from_frame(places[["township", "village"]]))
+    read = [c for c in ("_name_key", "姓名", "证件号码", "_id_valid") if c in rows.columns]
+    return pd.concat([located_place, rows[read]], axis=1)[exact]
 
 
 def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
@@ -108,11 +144,14 @@ def ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
 
 
 def _ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
-    ledger = located(ctx, "ledger")
-    own = ctx.source("ledger")
-    pairs = [ledger[["township", "village"]]]
-    if {"乡镇", "行政村"} <= set(own.columns):
-        pairs.append(own[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1))
+    ledger = ctx.source("ledger")
+    own = pd.DataFrame({"_household": ledger["_household"], "乡镇": own_values(ledger, "乡镇"),
+                        "行政村": own_values(ledger, "行政村")})
+    # A row's place depends only on (household, own township, own village): place each combination once.
+    combos = own.drop_duplicates()
+    pairs = [pd.DataFrame({column: coalesce(household_values(ctx, combos, column), own_values(combos, mine))
+                           for column, mine in (("township", "乡镇"), ("village", "行政村"))}),
+             combos[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1)]
     # An unknown place is "" on both sides: rows of unplaced households still count.
     return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").fillna("").drop_duplicates())
 
@@ -129,7 +168,9 @@ def invalid_id(ctx: RuleContext) -> pd.DataFrame:
                      for source in ("system", "ledger")], ignore_index=True)
     if bad.empty:
         return empty_findings()
-    hint = suggest(ctx, bad, {source: located(ctx, source) for source in ("system", "ledger")}).reindex(bad.index)
+    places = bad[["township", "village"]].dropna().drop_duplicates()
+    pools = {source: located_in(ctx, source, places) for source in ("system", "ledger")}
+    hint = suggest(ctx, bad, pools).reindex(bad.index)
     raw = bad["_id_raw"].astype("string").fillna("")
     reason = bad["_id_problem"].astype("string").fillna("证件号码无效").str.removeprefix("证件号码")
     empty = raw.str.strip() == ""
@@ -248,10 +289,14 @@ def person_facts(ctx: RuleContext) -> pd.DataFrame:
 
 
 def _person_facts(ctx: RuleContext) -> pd.DataFrame:
-    ids = ctx.people["id_number"].astype("string")
-    male = ids.str.slice(16, 17).astype("Int64").to_numpy(dtype=np.int64, na_value=0) % 2 == 1
-    birth = pd.to_datetime(ids.str.slice(6, 14), format="%Y%m%d", errors="coerce")
-    return pd.DataFrame({"male": male, "birth": birth.to_numpy(dtype="datetime64[D]")})
+    # Characters 7–17 of a valid ID are digits: yyyymmdd and a sequence whose last digit is odd for men.
+    # Validation (recon.ids) already rejected impossible birth dates, so plain arithmetic builds them.
+    ids = pa.array(ctx.people["id_number"].astype("string").array)
+    digits = pc.cast(pc.utf8_slice_codeunits(ids, 6, 17), pa.int64()).to_numpy()
+    day = digits // 1000
+    years = np.asarray(day // 10000 - 1970, dtype="datetime64[Y]")
+    birth = (years.astype("datetime64[M]") + (day // 100 % 100 - 1)).astype("datetime64[D]") + (day % 100 - 1)
+    return pd.DataFrame({"male": digits % 2 == 1, "birth": birth})
 
 
 @rule("ID07", level="person", severity="low", key=("id_number", "source"), title="性别或出生日期与证件号码不符", **IDENTITY)
@@ -349,7 +394,9 @@ def shown(values: pd.Series) -> pd.Series:
 @rule("HH03", level="household", severity="medium", key=("household_id", "field"), title="户类型或风险状态不一致",
       needs=(("system", ("户类型",)),), **HOUSEHOLD)
 def type_differs(ctx: RuleContext) -> pd.DataFrame:
-    system = ctx.households[ctx.households["registered"]]
+    households = ctx.households
+    shown_columns = ["household_id", "county", "township", "village", "head_id", "head_name", "户类型", "风险是否消除"]
+    system = households[[c for c in shown_columns if c in households.columns]][households["registered"].to_numpy(bool)]
     # Joined on household codes (row i of households is code i), the ledger side narrowed to the compared fields.
     mapped = mapped_households(ctx)
     compared = [f for f in ("户类型", "风险是否消除") if f in ctx.ledger_households.columns]

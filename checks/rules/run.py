@@ -52,6 +52,8 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] = GROUPS, prior: pd.Data
     results = [prior] if prior is not None and len(prior) else []
     skipped, counts = [], []
     for group in groups:
+        # A group sees the findings of the groups before it.
+        group_ctx = replace(ctx, prior=pd.concat(results, ignore_index=True) if results else empty_findings())
         for code, rule in catalog.items():
             if rule.group != group:
                 continue
@@ -59,8 +61,7 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] = GROUPS, prior: pd.Data
             if reason:
                 skipped.append({"rule": code, "reason": reason})
                 continue
-            so_far = pd.concat(results, ignore_index=True) if results else empty_findings()
-            found = rule.func(replace(ctx, prior=so_far))
+            found = rule.func(group_ctx)
             found = base.findings(found) if len(found) else empty_findings()
             found["rule"] = code
             found["severity"] = rule.severity
