@@ -13,26 +13,14 @@ from typing import Callable
 
 from dagster import AssetsDefinition, DynamicPartitionsDefinition, PartitionsDefinition, asset
 
-from recon.columns import REQUIRED_SOURCES
+from recon.layout import counties
+
+__all__ = ["COUNTY_PARTITIONS", "build_assets", "counties", "county_asset", "is_partitioned"]
 
 COUNTY_PARTITIONS = DynamicPartitionsDefinition(name="county")
 # RECON_COUNTY_PARTITIONS=yes|no overrides the detection (e.g. a drop folder
 # that is still empty when the code location loads).
 PARTITIONS_ENV = "RECON_COUNTY_PARTITIONS"
-
-
-def _is_county_folder(folder: Path) -> bool:
-    return folder.is_dir() and not folder.name.startswith((".", "~$")) and any(
-        (folder / source).is_dir() for source in REQUIRED_SOURCES)
-
-
-def counties(data_dir: str | Path) -> list[str]:
-    """The county subfolders of a multi-county drop, sorted; [] for a
-    single-county drop (DIR/system/ directly) or a missing folder."""
-    data = Path(data_dir)
-    if not data.is_dir() or any((data / source).is_dir() for source in REQUIRED_SOURCES):
-        return []
-    return sorted(folder.name for folder in data.iterdir() if _is_county_folder(folder))
 
 
 def is_partitioned(data_dir: str | Path) -> bool:

@@ -9,7 +9,6 @@ passes it on. RECON_CACHE=off turns the cache off."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
 
-import os
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -26,7 +25,8 @@ from recon import cache
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
-from recon.read import ReadResult, prefetch, read_source
+from recon import helper
+from recon.read import ReadResult, read_source
 
 SOURCE_TITLES = {
     "system": "全国防返贫监测信息系统导出 / monitoring system export",
@@ -57,11 +57,8 @@ class RawSource:
     read: ReadResult | None
     cached: cache.CachedSource | None = None
     cache_key: str | None = None
-    prepared: bool = False   # `cached` was computed by recon run's worker (recon/read/prefetch.py), not cached
-
-
-def cache_enabled() -> bool:
-    return os.environ.get("RECON_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
+    prepared: bool = False   # `cached` was computed by recon run's helper (recon/helper.py), not cached
+    in_helper: bool = False  # the helper is preparing it: core_<source> takes it (recon/helper.py)
 
 
 class MissingRequiredSource(Failure):
@@ -111,17 +108,15 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             read_drop_source(recon, source, county)   # raises for a missing required source
             context.add_output_metadata({"present": False})
             return None
-        key = cache.source_key(recon.data_path(county), source, recon.as_of_date()) if cache_enabled() else None
+        key = cache.source_key(recon.data_path(county), source, recon.as_of_date()) if cache.enabled() else None
         cached = cache.load(recon.out_path(county), source, key) if key else None
         if cached is not None:
             context.add_output_metadata({"present": True, "rows": len(cached.frame), "files": len(cached.files),
                                          "from_cache": True})
             return RawSource(None, cached, key)
-        prepared = prefetch.take(recon.data_path(county), source)
-        if prepared is not None:   # read, normalised and validated by recon run's worker process
-            context.add_output_metadata({"present": True, "rows": len(prepared.frame), "files": len(prepared.files),
-                                         "from_cache": False, "prepared_in_worker": True})
-            return RawSource(None, prepared, key, prepared=True)
+        if helper.preparing(recon.data_path(county), source):   # read, normalised and validated there
+            context.add_output_metadata({"present": True, "from_cache": False, "prepared_in_helper": True})
+            return RawSource(None, None, key, in_helper=True)
         result = read_drop_source(recon, source, county)
         context.add_output_metadata({
             "present": True, "rows": len(result.frame), "files": len(result.files),
@@ -137,6 +132,10 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         if raw is None:
             context.add_output_metadata({"present": False, "rows": 0})
             return SourceTable(source, None, P.problems())
+        if raw.in_helper:
+            prepared = helper.take(recon.data_path(county_partition(context)), source)
+            raw = (RawSource(None, prepared, raw.cache_key, prepared=True) if prepared is not None   # else: read it here
+                   else RawSource(read_drop_source(recon, source, county_partition(context)), None, raw.cache_key))
         if raw.cached is not None:
             hit = raw.cached
             if raw.prepared and raw.cache_key:

@@ -94,7 +94,8 @@ def section(result: dict) -> str:
     if "compare" in result:
         c = result["compare"]
         lines.append(f"- Ledger–system comparison ({c['system_rows']:,} system rows, {c['ledger_rows']:,} ledger rows): "
-                     f"recon match + identity rules {c['recon']:.2f} s ({c['recon_findings']:,} findings) vs "
+                     f"best of {c.get('runs', 1)} runs each, recon match + identity rules {c['recon']:.2f} s "
+                     f"({c['recon_findings']:,} findings) vs "
                      f"datacompy PandasCompare on 证件号码 {c['datacompy']:.2f} s "
                      f"({c['datacompy_differing_rows']:,} differing rows): speed-up over datacompy "
                      f"**{c['datacompy'] / c['recon']:.1f}×** (target ≥ 3×, aim 5×)")

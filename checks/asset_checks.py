@@ -20,7 +20,7 @@ from assets.metadata import counts_table
 from assets.resources import ReconConfig
 from assets.sources import SourceTable
 from recon.columns import KEY_COLUMNS, REQUIRED_SOURCES, SOURCES
-from recon.expectations import validate_sources
+from recon.expectations import validate
 from recon.problems import PATH
 
 BLOCKING = {
@@ -121,7 +121,7 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
     def gx_checks(context: AssetCheckExecutionContext, recon: ReconConfig, **cores: SourceTable):
         county = context.partition_key if context.has_partition_key else None
         frames = {name.removeprefix("core_"): table.frame for name, table in cores.items()}
-        results, docs = validate_sources(frames, recon.out_path(county), recon.settings().row_count_tolerance)
+        results, docs = validate(frames, recon.out_path(county), recon.settings().row_count_tolerance)
         for source in SOURCES:
             result = results.get(source)
             metadata = {"data_docs": MetadataValue.path(str(docs)), "data_docs_url": MetadataValue.url(docs.as_uri())}

@@ -73,7 +73,7 @@ def check_database(url: str | None) -> None:
 
 def command_run(args) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    from assets.partitions import counties
+    from recon.layout import counties
     from recon.settings import Settings, SettingsError
 
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
@@ -94,7 +94,7 @@ def command_run(args) -> int:
     if workers > 1:
         return run_counties_in_parallel(recon, county_names, workers)
     for county in county_names or [None]:
-        failure = run_county(recon, tuple(county_names), county, prepare_ahead=(os.cpu_count() or 1) > 1)
+        failure = run_county(recon, tuple(county_names), county, with_helper=(os.cpu_count() or 1) > 1)
         if failure:
             raise UsageProblem(failure)
     return 0
@@ -132,44 +132,46 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int)
 
 
 def run_county(recon: dict, county_names: tuple[str, ...], county: str | None,
-               prepare_ahead: bool = False) -> str | None:
+               with_helper: bool = False) -> str | None:
     """The reconcile job for one county (None: a single-county drop), in this
     process; the one-line reason when it could not complete, else None.
-    prepare_ahead: a worker process prepares some sources meanwhile (a free core)."""
-    from pipelines.progress import HANDLER
-    from recon import cache
+    with_helper: a helper process (recon/helper.py) takes work off the run's
+    core — started first, so that it works while this process imports Dagster."""
+    from recon import cache, helper
     from recon.expectations import preload
-    from recon.read import prefetch
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
-    job, instance = _job(tuple(sorted(recon.items())), county_names)
-    preload()   # after the graph's own imports: GX's then overlap reading the files only
-    if prepare_ahead:
-        _prepare_ahead(recon, county)
-    console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
-    HANDLER.start(county)
-    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
-                                    instance=instance, raise_on_error=False)
-    cache.wait_for_stores()   # the next run (or county) may read them
-    prefetch.stop()
+    if with_helper:
+        _start_helper(recon, county)
+    try:
+        from pipelines.progress import HANDLER
+        job, instance = _job(tuple(sorted(recon.items())), county_names)
+        if not helper.active():
+            preload()   # after the graph's own imports: GX's then overlap reading the files only
+        console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
+        HANDLER.start(county)
+        result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
+                                        instance=instance, raise_on_error=False)
+        cache.wait_for_stores()   # the next run (or county) may read them
+    finally:
+        helper.stop()
     if not result.success:
         return (f"{county}: " if county else "") + first_failure(result)
     print_summary(result, HANDLER.timings, county)
     return None
 
 
-def _prepare_ahead(recon: dict, county: str | None) -> None:
-    """Hand the worker the sources of prefetch.IN_WORKER that are present and
-    not in the Parquet cache (a hit costs nothing to prepare)."""
-    from assets.sources import cache_enabled
-    from recon import cache
-    from recon.read import prefetch
+def _start_helper(recon: dict, county: str | None) -> None:
+    """Hand the helper the sources of helper.IN_WORKER that are present and
+    not in the Parquet cache (a hit costs nothing to prepare), then GX's import."""
+    from recon import cache, helper
+    from recon.expectations import import_gx
+    from recon.layout import source_present
     as_of = dt.date.fromisoformat(recon["as_of"]) if recon["as_of"] else dt.date.today()
     drop, out = (Path(recon[key]) / county if county else Path(recon[key]) for key in ("data_dir", "out_dir"))
-    wanted = [source for source in prefetch.IN_WORKER
-              if (drop / source).is_dir() and any(p.is_file() for p in (drop / source).rglob("*"))
-              and not (cache_enabled() and cache.has(out, source, cache.source_key(drop, source, as_of)))]
-    prefetch.start(drop, wanted, as_of)
+    wanted = [source for source in helper.IN_WORKER if source_present(drop, source)
+              and not (cache.enabled() and cache.has(out, source, cache.source_key(drop, source, as_of)))]
+    helper.start(drop, wanted, as_of, then=(import_gx,))
 
 
 @functools.lru_cache(maxsize=4)

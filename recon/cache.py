@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
@@ -42,6 +43,11 @@ class CachedSource:
 
 
 @lru_cache(maxsize=1)
+def enabled() -> bool:
+    """RECON_CACHE=off (0, no, false) turns the cache off."""
+    return os.environ.get("RECON_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
+
+
 def code_fingerprint() -> str:
     digest = hashlib.sha256()
     try:

@@ -104,16 +104,27 @@ def preload() -> None:
     """Start importing GX (seconds of Python) in a background thread, so that
     it overlaps the reading of the drop instead of following it; the first
     `import great_expectations` of the run then waits for it or finds it done.
-    Called by `recon run` before the job starts."""
+    Called by `recon run` before the job starts when it has no helper process
+    (which imports GX itself, off this process's interpreter lock)."""
+    threading.Thread(target=import_gx, name="recon-gx-import", daemon=True).start()
+
+
+def import_gx() -> None:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    threading.Thread(target=_import_gx, name="recon-gx-import", daemon=True).start()
-
-
-def _import_gx() -> None:
     try:
         import great_expectations  # noqa: F401
     except Exception:   # the check's own import reports it where it is used
         pass
+
+
+def validate(frames: dict[str, pd.DataFrame | None], out_dir: Path,
+             tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
+    """validate_sources, in recon run's helper process when there is one (only
+    the columns the suites read travel, personal ones as markers), else here."""
+    from recon import helper
+    shown = {source: None if frame is None else shown_frame(source, frame) for source, frame in frames.items()}
+    done = helper.run(validate_sources, shown, Path(out_dir), tolerance) if helper.active() else None
+    return done if done is not None else validate_sources(frames, out_dir, tolerance)
 
 
 def context_for_docs(docs_dir: Path):
