@@ -21,11 +21,10 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from assets.metadata import masked_preview
 from assets.resources import ReconConfig
 from checks.schemas import SCHEMAS, validate
-from recon import cache
+from recon import cache, expectations, helper
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
-from recon import helper
 from recon.read import ReadResult, read_source
 
 SOURCE_TITLES = {
@@ -87,6 +86,11 @@ def read_drop_source(recon: ReconConfig, source: str, county: str | None) -> Rea
     return read_source(drop, source)
 
 
+def offer_to_gx(recon: ReconConfig, context: AssetExecutionContext, source: str, frame: pd.DataFrame) -> None:
+    """Let recon run's helper start the great_expectations check's validation of this source now."""
+    expectations.offer(source, frame, recon.out_path(county_partition(context)), recon.settings().row_count_tolerance)
+
+
 def core_type(source: str) -> DagsterType:
     """The pandera schema of checks/schemas.py shown as the core asset's type
     (columns, dtypes, checks in the UI); dagster-pandera is beta and only
@@ -142,6 +146,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
                 cache.store_in_background(recon.out_path(county_partition(context)), source, raw.cache_key, hit)
             context.add_output_metadata({"present": True, "rows": len(hit.frame), "input_problems": len(hit.problems),
                                          "from_cache": not raw.prepared, "preview": masked_preview(hit.frame)})
+            offer_to_gx(recon, context, source, hit.frame)
             return SourceTable(source, hit.frame, hit.problems, hit.notes, hit.files)
         as_of = recon.as_of_date()
         started = time.perf_counter()
@@ -151,6 +156,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         validated = time.perf_counter()
         table = SourceTable(source, frame, P.concat([raw.read.problems, parse_problems, schema_problems]),
                             raw.read.notes, raw.read.files)
+        offer_to_gx(recon, context, source, frame)
         if raw.cache_key:
             cache.store_in_background(recon.out_path(county_partition(context)), source, raw.cache_key,
                                       cache.CachedSource(frame, table.problems, table.notes, table.files))

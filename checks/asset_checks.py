@@ -117,7 +117,9 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
         name="great_expectations", compute_kind="great_expectations", ins=core_ins,
         specs=[spec(s, f"gx_{s}", "Great Expectations: row count vs the previous run, key columns complete, "
                                   "coded values in their sets") for s in SOURCES],
-        description="Warn: one GX validation of every source; Data Docs in OUT/data_docs/.")
+        description="Warn: one GX validation of every source; Data Docs in OUT/data_docs/.",
+        # Last among the steps ready to run: recon run's helper validates meanwhile (recon/expectations.py).
+        op_tags={"dagster/priority": "-1"})
     def gx_checks(context: AssetCheckExecutionContext, recon: ReconConfig, **cores: SourceTable):
         county = context.partition_key if context.has_partition_key else None
         frames = {name.removeprefix("core_"): table.frame for name, table in cores.items()}

@@ -117,16 +117,6 @@ def import_gx() -> None:
         pass
 
 
-def validate(frames: dict[str, pd.DataFrame | None], out_dir: Path,
-             tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
-    """validate_sources, in recon run's helper process when there is one (only
-    the columns the suites read travel, personal ones as markers), else here."""
-    from recon import helper
-    shown = {source: None if frame is None else shown_frame(source, frame) for source, frame in frames.items()}
-    done = helper.run(validate_sources, shown, Path(out_dir), tolerance) if helper.active() else None
-    return done if done is not None else validate_sources(frames, out_dir, tolerance)
-
-
 def context_for_docs(docs_dir: Path):
     """An ephemeral GX context (nothing stored beside OUT) whose one Data
     Docs site is docs_dir; progress bars off to keep recon's display clean."""
@@ -146,29 +136,87 @@ def context_for_docs(docs_dir: Path):
     return gx, context
 
 
+class Validation:
+    """One run's validation: sources added one at a time, then Data Docs and
+    the row counts for the next run (`finish`)."""
+
+    def __init__(self, out_dir: Path, tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE):
+        self.out_dir, self.tolerance = Path(out_dir), tolerance
+        self.docs_dir = self.out_dir / "data_docs"
+        shutil.rmtree(self.docs_dir, ignore_errors=True)  # only this run's results, never stale pages
+        self.gx, self.context = context_for_docs(self.docs_dir)
+        self.previous = previous_row_counts(self.out_dir)
+        self.datasource = self.context.data_sources.add_pandas("recon")
+        self.results: dict[str, SourceValidation] = {}
+
+    def add(self, source: str, frame: pd.DataFrame) -> None:
+        gx, shown = self.gx, shown_frame(source, frame)
+        batch = self.datasource.add_dataframe_asset(name=source).add_batch_definition_whole_dataframe("run")
+        suite = self.context.suites.add(build_suite(gx, source, shown, self.previous.get(source), self.tolerance))
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=f"recon_{source}", data=batch, suite=suite))
+        result = definition.run(batch_parameters={"dataframe": shown}, result_format=RESULT_FORMAT)
+        self.results[source] = SourceValidation(source, bool(result.success), len(result.results), _failed(result),
+                                                self.previous.get(source), len(frame))
+
+    def finish(self) -> tuple[dict[str, SourceValidation], Path]:
+        self.context.build_data_docs()
+        # An empty (broken) source keeps the last good count as the baseline.
+        save_row_counts(self.out_dir, {source: r.rows for source, r in self.results.items() if r.rows})
+        return self.results, self.docs_dir / "index.html"
+
+
 def validate_sources(frames: dict[str, pd.DataFrame | None], out_dir: Path,
                      tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
     """Validate every present source; (results per source, Data Docs index).
     Absent sources (None) are not validated. Row counts are saved for the next run."""
-    out_dir = Path(out_dir)
-    docs_dir = out_dir / "data_docs"
-    shutil.rmtree(docs_dir, ignore_errors=True)  # only this run's results, never stale pages
-    gx, context = context_for_docs(docs_dir)
-    previous = previous_row_counts(out_dir)
-    datasource = context.data_sources.add_pandas("recon")
-    results: dict[str, SourceValidation] = {}
+    validation = Validation(out_dir, tolerance)
     for source, frame in frames.items():
-        if frame is None:
-            continue
-        shown = shown_frame(source, frame)
-        batch = datasource.add_dataframe_asset(name=source).add_batch_definition_whole_dataframe("run")
-        suite = context.suites.add(build_suite(gx, source, shown, previous.get(source), tolerance))
-        definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=f"recon_{source}", data=batch, suite=suite))
-        result = definition.run(batch_parameters={"dataframe": shown}, result_format=RESULT_FORMAT)
-        results[source] = SourceValidation(source, bool(result.success), len(result.results), _failed(result),
-                                           previous.get(source), len(frame))
-    context.build_data_docs()
-    # An empty (broken) source keeps the last good count as the baseline.
-    save_row_counts(out_dir, {source: r.rows for source, r in results.items() if r.rows})
-    return results, docs_dir / "index.html"
+        if frame is not None:
+            validation.add(source, frame)
+    return validation.finish()
+
+
+# --- In recon run's helper process (recon/helper.py) -----------------------
+# Each core_<source> `offer`s its frame as soon as it exists, so the helper
+# validates while the run goes on; the great_expectations check (scheduled
+# last) `validate`s: it collects the helper's results, or validates here.
+_OFFERED: dict[str, set[str]] = {}    # this process: sources handed to the helper, by output folder
+_OPEN: dict[str, Validation] = {}     # the helper: validations under way, by output folder
+
+
+def offer(source: str, frame: pd.DataFrame | None, out_dir: Path,
+          tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> None:
+    from recon import helper
+    if frame is not None and helper.submit(_add_in_helper, str(out_dir), tolerance, source, shown_frame(source, frame)):
+        _OFFERED.setdefault(str(out_dir), set()).add(source)
+
+
+def _add_in_helper(out_dir: str, tolerance: float, source: str, shown: pd.DataFrame) -> None:
+    if out_dir not in _OPEN:
+        _OPEN[out_dir] = Validation(Path(out_dir), tolerance)
+    _OPEN[out_dir].add(source, shown)
+
+
+def _finish_in_helper(out_dir: str, sources: set[str]):
+    validation = _OPEN.pop(out_dir, None)
+    if validation is None or set(validation.results) != sources:   # an offer failed there: validate anew
+        return None
+    return validation.finish()
+
+
+def validate(frames: dict[str, pd.DataFrame | None], out_dir: Path,
+             tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
+    """validate_sources' answer: the helper's (offered sources, else the whole
+    validation sent there: only the columns the suites read travel, personal
+    ones as markers), else computed here."""
+    from recon import helper
+    present = {source for source, frame in frames.items() if frame is not None}
+    done = None
+    if helper.active():
+        if _OFFERED.pop(str(out_dir), set()) == present:
+            done = helper.run(_finish_in_helper, str(out_dir), present)
+        if done is None:
+            shown = {source: None if frame is None else shown_frame(source, frame) for source, frame in frames.items()}
+            done = helper.run(validate_sources, shown, Path(out_dir), tolerance)
+    return done if done is not None else validate_sources(frames, out_dir, tolerance)

@@ -10,6 +10,8 @@ import functools
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from recon.columns import HEALTH, VALUE_SETS
 from recon.ids import to_half_width
@@ -144,17 +146,35 @@ _SERIAL = r"\d{1,5}(?:\.\d+)?"
 _YEARISH = r"(?:19|20)\d\d(?:\.\d*)?"
 
 
+def _arrow_replace(text: pd.Series, pattern: str, replacement: str) -> pd.Series:
+    """str.replace with a group reference, in Arrow (RE2): pandas runs that
+    one cell at a time in Python."""
+    replaced = pc.replace_substring_regex(pa.array(text.astype("string[pyarrow]").array), pattern, replacement)
+    return pd.Series(pd.arrays.ArrowStringArray(replaced), index=text.index)
+
+
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """str.extract of the named groups of `pattern`, in Arrow (RE2); a group
+    that did not take part, or a cell that does not match, is NA."""
+    found = pc.extract_regex(pa.array(text.astype("string[pyarrow]").array), pattern)
+    columns = {}
+    for index, field in enumerate(found.type):
+        group = pc.struct_field(found, [index])
+        columns[field.name] = pd.arrays.ArrowStringArray(pc.if_else(pc.equal(group, ""), None, group))
+    return pd.DataFrame(columns, index=text.index)
+
+
 @on_distinct
 def parse_date(values, months: bool = False) -> tuple[pd.Series, pd.Series]:
     """Dates in the spellings of §2.9 → datetime64[ns]. With months=True a
     month (202305, 2023-05, 2023年5月) is the first day of that month."""
     text = _text(values)
-    clean = to_half_width(text).str.replace(r"\s*([-/.年月日])\s*", r"\1", regex=True)
-    parts = clean.str.extract(_FULL_DATE)
-    compact = clean.str.extract(_COMPACT_DATE)
+    clean = _arrow_replace(to_half_width(text), r"\s*([-/.年月日])\s*", r"\1")
+    parts = _extract(clean, _FULL_DATE)
+    compact = _extract(clean, _COMPACT_DATE)
     parts = parts.fillna(compact)
     if months:
-        month = clean.str.extract(_MONTH)
+        month = _extract(clean, _MONTH)
         month["m"] = month["m"].fillna(month["m2"])
         month["d"] = "1"
         parts = parts.fillna(month[["y", "m", "d"]])

@@ -67,18 +67,23 @@ def _deregistered_ids(ctx: RuleContext) -> pd.Index:
     return pd.Index(hukou.loc[gone.fillna(False), "证件号码"].dropna().unique())
 
 
-def registered_members(ctx: RuleContext) -> pd.DataFrame:
-    """System member rows of registered households (脱贫户/监测户, read from the
-    household's head row) with a valid 证件号码. Read-only: shared by the rules."""
-    return shared(ctx, "registered_members", _registered_members, copy=False)
+def member_rows(ctx: RuleContext) -> np.ndarray:
+    """Positions (in row order) of the system member rows of registered
+    households (脱贫户/监测户, read from the household's head row) with a valid
+    证件号码 — recon.match's codes, built once per context."""
+    return shared(ctx, "member_rows", _member_rows, copy=False)
 
 
-def _registered_members(ctx: RuleContext) -> pd.DataFrame:
+def _member_rows(ctx: RuleContext) -> np.ndarray:
     system = ctx.source("system")
-    households = ctx.households
-    registered = households.loc[households["registered"], "household_id"]
-    members = system[system["household_id"].isin(registered) & system["_id_valid"]]
-    return members
+    registered = np.r_[ctx.households["registered"].to_numpy(bool), False]   # NONE (-1) reads the last: False
+    return np.flatnonzero(registered[system["_household"].to_numpy()] & (system["_person"].to_numpy() != NONE))
+
+
+def rows_at(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """frame's `columns` at `positions` (a take of a wide frame, or column
+    inserts, cost more than the rule)."""
+    return pd.DataFrame({c: frame[c].array.take(positions) for c in columns}, index=frame.index[positions])
 
 
 # --- Shared by the sector and monitoring groups (education … monitoring) ---
@@ -110,12 +115,20 @@ def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFr
 
 
 def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
-    members = registered_members(ctx).drop_duplicates("证件号码")
-    keep = ["household_id", "证件号码", "姓名"] + [c for c in columns if c in members.columns]
-    households = registered_households(ctx)
-    households = households[["household_id", "county", "township", "village"]].assign(
-        household_type=households["户类型"].astype("string") if "户类型" in households.columns else pd.NA)
-    persons = members[keep].merge(households, on="household_id", how="left")
+    system, households = ctx.source("system"), ctx.households
+    first = first_rows(system["_person"].to_numpy(), len(ctx.people), member_rows(ctx))
+    positions = np.sort(first[first != NONE])   # each person's first member row, in row order
+    keep = list(dict.fromkeys(["household_id", "证件号码", "姓名", *columns]))
+    persons = rows_at(system, positions, [c for c in keep if c in system.columns])
+    code = system["_household"].to_numpy()[positions]
+
+    def of_household(name: str) -> pd.Series:
+        values = column(households, name).astype("string")
+        return pd.Series(values.array.take(code), index=persons.index)
+
+    persons["county"] = of_household("county").fillna(ctx.county)
+    persons["township"], persons["village"] = of_household("township"), of_household("village")
+    persons["household_type"] = of_household("户类型")
     return persons.rename(columns={"证件号码": "id_number", "姓名": "name"}).reset_index(drop=True)
 
 
@@ -131,7 +144,7 @@ def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
         by_code = code.isin(ctx.households["household_id"].dropna()).fillna(False).astype(bool)
         pairs.append(pd.DataFrame({"row": rows.index[by_code], "household_id": code[by_code].to_numpy()}))
     if "证件号码" in rows.columns:
-        members = registered_members(ctx)[["证件号码", "household_id"]].drop_duplicates()
+        members = rows_at(ctx.source("system"), member_rows(ctx), ["证件号码", "household_id"]).drop_duplicates()
         rest = pd.DataFrame({"row": rows.index[~by_code], "证件号码": rows.loc[~by_code, "证件号码"].to_numpy()})
         pairs.append(rest.dropna().merge(members, on="证件号码")[["row", "household_id"]])
     pairs = [pair for pair in pairs if len(pair)]

@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
 from checks.rules.common import (deregistered_ids, ledger_household_label, ledger_households_in_scope, ledger_scope,
-                                 mapped_households, shared)
+                                 mapped_households, member_rows, rows_at, shared)
 from checks.rules.id_suggest import name_key, suggest
 from recon.ids import mask_id
 from recon.match import NONE, coalesce, first_rows
@@ -60,12 +60,11 @@ def _links(ctx: RuleContext) -> Links:
     system, ledger = ctx.source("system"), ctx.source("ledger")
     person = {"system": system["_person"].to_numpy(), "ledger": ledger["_person"].to_numpy()}
     registered = ctx.households["registered"].to_numpy(bool)
-    household = system["_household"].to_numpy()
-    on_member_row = (person["system"] != NONE) & (household != NONE) & registered[np.maximum(household, 0)]
+    members = member_rows(ctx)
     registered_person = np.zeros(len(ctx.people), dtype=bool)
-    registered_person[person["system"][on_member_row]] = True
+    registered_person[person["system"][members]] = True
     ledger_rows = np.flatnonzero(ledger_scope(ctx))
-    return Links(ctx.people, person, registered, np.flatnonzero(on_member_row), ledger_rows, registered_person)
+    return Links(ctx.people, person, registered, members, ledger_rows, registered_person)
 
 
 # The source columns identity rules read from located rows (ID01's suggestion
@@ -94,11 +93,6 @@ def located(ctx: RuleContext, source: str, positions: np.ndarray) -> pd.DataFram
     out["name"] = frame["姓名"] if "姓名" in frame.columns else pd.Series(pd.NA, index=index, dtype="string")
     out["file"], out["row"] = frame["_file"], frame["_row"]
     return pd.DataFrame(out, index=index)
-
-
-def rows_at(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
-    """frame's `columns` at `positions` (a wide take and column inserts cost more)."""
-    return pd.DataFrame({c: frame[c].array.take(positions) for c in columns}, index=frame.index[positions])
 
 
 def household_values(ctx: RuleContext, frame: pd.DataFrame, column: str) -> pd.Series:
