@@ -85,3 +85,40 @@ def test_ledger_household_without_known_head_maps_to_most_members():
     mapping = match(core("system", system_rows()), ledger).ledger_households.set_index("ledger_household")["household_id"]
     assert mapping["L1"] == "H1"
     assert pd.isna(mapping["L2"])
+
+
+def test_people_table_links_each_person_to_their_first_rows_and_households():
+    ledger = core("ledger", [dict(户编号="L9", 姓名="张三", 证件号码=HEAD, 与户主关系="户主"),
+                             dict(户编号="L9", 姓名="新人", 证件号码=make_id(seq="077"), 与户主关系="子")])
+    matched = match(core("system", system_rows()), ledger)
+    people = matched.people.set_index("id_number")
+    households = matched.households["household_id"]
+    head = people.loc[HEAD]
+    assert (head["system_row"], head["ledger_row"]) == (1, 0)
+    assert households[head["household"]] == "H1" and households[head["ledger_household"]] == "H1"
+    newcomer = people.loc[make_id(seq="077")]
+    assert newcomer["system_row"] == -1 and newcomer["household"] == -1 and households[newcomer["ledger_household"]] == "H1"
+    assert people.loc[OTHER_WIFE, "ledger_row"] == -1
+    # The integer codes on the rows say the same as the strings.
+    system = matched.system
+    assert (households[system["_household"]].to_numpy() == system["household_id"].to_numpy()).all()
+    assert (matched.ledger["_household"] == head["household"]).all()
+
+
+def test_ledger_rows_follow_the_head_before_them_in_row_order_not_frame_order():
+    rows = core("ledger", [dict(姓名="张三", 证件号码=HEAD, 与户主关系="户主"),
+                           dict(姓名="李四", 证件号码=WIFE, 与户主关系="配偶"),
+                           dict(姓名="王五", 证件号码=OTHER_HEAD, 与户主关系="户主"),
+                           dict(姓名="赵六", 证件号码=OTHER_WIFE, 与户主关系="配偶")])
+    shuffled = rows.iloc[[3, 1, 2, 0]]   # frame order is not the sheet's row order
+    matched = match(core("system", system_rows()), shuffled)
+    assert matched.ledger["ledger_household"].tolist() == [OTHER_HEAD, HEAD, OTHER_HEAD, HEAD]
+    assert matched.ledger["household_id"].tolist() == ["H2", "H1", "H2", "H1"]
+
+
+def test_ledger_household_with_tied_member_votes_maps_to_the_smallest_household_number():
+    ledger = core("ledger", [dict(户编号="L1", 姓名="某某", 证件号码=make_id(seq="099"), 与户主关系="户主"),
+                             dict(户编号="L1", 姓名="赵六", 证件号码=OTHER_WIFE, 与户主关系="女"),
+                             dict(户编号="L1", 姓名="李四", 证件号码=WIFE, 与户主关系="配偶")])
+    mapping = match(core("system", system_rows()), ledger).ledger_households.set_index("ledger_household")["household_id"]
+    assert mapping["L1"] == "H1"   # one member each in H1 and H2
