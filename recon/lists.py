@@ -113,17 +113,30 @@ def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd
     return out.sort_values(["行政村", "户编号", "规则", "问题编号"], kind="stable").reset_index(drop=True)
 
 
-def column_widths(table: pd.DataFrame) -> list[int]:
-    """Display width per column: the longest cell or header, CJK (non-Latin-1)
-    characters counting double, capped. All cells of the sheet are measured in
-    one pass (per-column calls cost more than the measuring at 48 sheets a county)."""
-    cells = table[HEADERS].astype("string").fillna("").to_numpy(dtype=object)
-    text = pd.Series(np.concatenate([np.asarray(HEADERS, dtype=object), cells.ravel(order="F")]), dtype="string")
-    cell_width = (text.str.len() + text.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64)
-    longest = np.maximum(cell_width[:len(HEADERS)],
-                         cell_width[len(HEADERS):].reshape(len(HEADERS), len(table)).max(axis=1, initial=0))
-    least = [FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH for header in HEADERS]   # room to write in
-    return [int(min(max(width + 2, low), MAX_WIDTH)) for width, low in zip(longest, least)]
+class Cells:
+    """A display frame converted once to what a sheet writes: per shown
+    column a list of Python values (行号 float or None, the rest str), each
+    cell's display width (CJK — non-Latin-1 — characters counting double)
+    and each row's colour. Sheets take rows of it by position: converting
+    per sheet costs more than the writing at 48 sheets a county."""
+
+    def __init__(self, table: pd.DataFrame):
+        shown = [h for h, _ in FINDING_HEADERS]
+        self.values = [table[h].astype("Float64").astype(object).where(table[h].notna(), None).tolist()
+                       if h in NUMBER_HEADERS else table[h].astype("string").fillna("").tolist() for h in shown]
+        self.colours = table["_colour"].tolist() if "_colour" in table.columns else [YELLOW] * len(table)
+        cells = table[HEADERS].astype("string").fillna("").to_numpy(dtype=object)
+        text = pd.Series(cells.ravel(order="F"), dtype="string")
+        width = (text.str.len() + text.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64)
+        self.widths = width.reshape(len(HEADERS), len(table))
+
+    def column_widths(self, rows: np.ndarray) -> list[int]:
+        """Display width per column over `rows`: the longest cell or header, capped."""
+        header = pd.Series(HEADERS, dtype="string")
+        longest = np.maximum((header.str.len() + header.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64),
+                             self.widths[:, rows].max(axis=1, initial=0))
+        least = [FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH for header in HEADERS]   # room to write in
+        return [int(min(max(width + 2, low), MAX_WIDTH)) for width, low in zip(longest, least)]
 
 
 # ---- file names -----------------------------------------------------------
@@ -164,21 +177,20 @@ def _write_header(sheet, headers: list[str], formats: _Formats, row: int = 0) ->
         sheet.write_string(row, col, header, fmt)
 
 
-def _write_findings_sheet(book, name: str, table: pd.DataFrame, formats: _Formats) -> None:
+def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, formats: _Formats) -> None:
+    """The sheet `name` with the rows (positions) of `cells`."""
     sheet = book.add_worksheet(name)
-    for col, width in enumerate(column_widths(table)):
+    for col, width in enumerate(cells.column_widths(rows)):
         sheet.set_column(col, col, width)
     _write_header(sheet, HEADERS, formats)
-    n_rows = len(table)
+    n_rows = len(rows)
     # The fill-in columns stay unwritten (blank, unstyled) so they stand out as the township's part.
-    shown = [h for h, _ in FINDING_HEADERS]
-    columns = [table[h].astype("Float64").astype(object).where(table[h].notna(), None).tolist()
-               if h in NUMBER_HEADERS else table[h].astype("string").fillna("").tolist() for h in shown]
-    numeric = [h in NUMBER_HEADERS for h in shown]
+    numeric = [h in NUMBER_HEADERS for h, _ in FINDING_HEADERS]
     # Writing cells is inherently per cell; rows go in order so constant_memory can stream them.
-    for r, (colour, *cells) in enumerate(zip(table["_colour"].tolist(), *columns), start=1):
-        fmt = formats.row.get(colour, formats.plain)
-        for c, value in enumerate(cells):
+    for r, row in enumerate(rows.tolist(), start=1):
+        fmt = formats.row.get(cells.colours[row], formats.plain)
+        for c, column in enumerate(cells.values):
+            value = column[row]
             if not numeric[c]:
                 sheet.write_string(r, c, value, fmt)
             elif value is None:
@@ -246,9 +258,10 @@ def _write_workbook(path: Path, title: str, note: str, current: pd.DataFrame, re
         formats = _Formats(book)
         _write_summary(book, title, note, summary_table(current, resolved), formats)
         sheets = list(CATEGORIES) + ([OTHER_SHEET] if (current["_category"] == OTHER_SHEET).any() else [])
-        for category in sheets:
-            _write_findings_sheet(book, category, current[current["_category"] == category], formats)
-        _write_findings_sheet(book, RESOLVED_SHEET, resolved, formats)
+        current_cells, category = Cells(current), current["_category"].to_numpy(dtype=object)
+        for sheet in sheets:
+            _write_findings_sheet(book, sheet, current_cells, np.flatnonzero(category == sheet), formats)
+        _write_findings_sheet(book, RESOLVED_SHEET, Cells(resolved), np.arange(len(resolved)), formats)
         book.close()
 
 
