@@ -12,6 +12,7 @@ from recon.columns import header_key
 from recon.read.cells import render
 
 HEADER_SEARCH_ROWS = 50
+QUICK_ROWS = 8   # looked at first (find_header)
 # CONTRACT.md §2: a row with empty keys that starts like this is not data.
 TRAILER = re.compile(r"^\s*(合计|小计|填表|说明|注)")
 
@@ -30,13 +31,24 @@ def _canonical(cells: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
 
 def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, ...]) -> Header:
     """The first of the top rows holding every key column."""
-    top = cells.head(HEADER_SEARCH_ROWS)
+    # Most headers sit in the first rows: a complete one there (with the row
+    # under it, for _add_sub_header) is the answer the whole window would give.
+    quick = _header_in(cells, cells.head(QUICK_ROWS), aliases, keys, last_look=False)
+    return quick if quick is not None else _header_in(cells, cells.head(HEADER_SEARCH_ROWS), aliases, keys)
+
+
+def _header_in(cells: pd.DataFrame, top: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, ...],
+               last_look: bool = True) -> Header | None:
+    """find_header within `top`; None (unless last_look) when `top` holds no
+    complete header row with a row under it."""
     if top.empty:
         return Header(None, {}, list(keys))
     names = _canonical(top, aliases)
     found = pd.DataFrame({k: names.eq(k).any(axis=1) for k in keys})
     complete = found.all(axis=1)
     texts = top
+    if not last_look and not complete.iloc[:-1].any():
+        return None
     if not complete.any():
         # Two-row headers with merged cells: 证件号码 merged down over both
         # rows sits in the upper row, 鉴定等级 under a group title in the lower.
