@@ -14,7 +14,7 @@ import pandas as pd
 
 from recon.columns import KEY_COLUMNS, alias_map, header_key
 from recon.ids import normalise_ids
-from recon.problems import FILE, PATH, ROW, SHEET, concat, problems, row_problems
+from recon.problems import PATH, ROW, SHEET, concat, row_problems
 from recon.read import read_table, source_files
 
 CLAIMED_FIXED, VERIFIED = "已整改", "核实无误"

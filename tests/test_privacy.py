@@ -9,7 +9,6 @@ import re
 from pathlib import Path
 
 import openpyxl
-import pandas as pd
 import pytest
 from dagster import DagsterInstance
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recon.columns import COLUMNS, KEY_COLUMNS, alias_map, kinds
+from recon.columns import KEY_COLUMNS, alias_map, kinds
 from recon.problems import FILE, PATH, ROW, SHEET, concat, problems
 from recon.read.files import EMPTY, FileProblem, Loaded, load, source_files
 from recon.read.sheet import data_rows, find_header

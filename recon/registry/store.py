@@ -22,7 +22,7 @@ from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, eve
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from recon.problems import concat, problems
+from recon.problems import problems
 from recon.registry import lifecycle as lc
 from recon.registry.models import FOUND, REPORTED, STATUSES, UNCHECKED, Exemption, Feedback, Finding, FindingEvent, Run
 
