@@ -44,8 +44,9 @@ def invalid_id(ctx: RuleContext) -> pd.DataFrame:
                      for source in ("system", "ledger")], ignore_index=True)
     if bad.empty:
         return empty_findings()
-    places = bad[["township", "village"]].dropna().drop_duplicates()
-    pools = {source: located_in(ctx, source, places) for source in ("system", "ledger")}
+    # A row's suggestion comes from the other sources: each pool only from the villages of the other's bad rows.
+    pools = {source: located_in(ctx, source, bad.loc[bad["source"] != source, ["township", "village"]].dropna()
+                                .drop_duplicates()) for source in ("system", "ledger")}
     hint = suggest(ctx, bad, pools).reindex(bad.index)
     raw = bad["_id_raw"].astype("string").fillna("")
     reason = bad["_id_problem"].astype("string").fillna("证件号码无效").str.removeprefix("证件号码")
