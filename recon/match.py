@@ -84,24 +84,24 @@ def per_household(frame: pd.DataFrame, codes: np.ndarray, keys: pd.Index, by: st
     head = is_head(frame).to_numpy(bool)
     linked = codes >= 0
     first_head = first_rows(codes, len(keys), np.flatnonzero(head))
-    taken_rows = np.where(first_head != NONE, first_head, first_rows(codes, len(keys)))
-    fields = [c for c in HOUSEHOLD_FIELDS if c in frame.columns]
-    taken = list(dict.fromkeys([c for c in PLACE if c in frame.columns] + fields + ["证件号码", "姓名"]))
-    first = frame[[c for c in taken if c in frame.columns]].take(taken_rows).reset_index(drop=True)
-    out = first.rename(columns=PLACE)
-    out.insert(0, by, pd.Series(keys, dtype="string"))
-    for column in PLACE.values():
-        if column not in out.columns:
-            out[column] = pd.Series(pd.NA, index=out.index, dtype="string")
+    row = np.where(first_head != NONE, first_head, first_rows(codes, len(keys)))
     has_head = first_head != NONE
-    out["head_id"] = out["证件号码"].astype("string").where(has_head)
-    out["head_name"] = out["姓名"].astype("string").where(has_head) if "姓名" in out else pd.NA
-    types = out["户类型"] if "户类型" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
-    out["registered"] = types.isin(REGISTERED_TYPES).fillna(False).astype(bool)
-    out["member_rows"] = pd.array(np.bincount(codes[linked], minlength=len(keys)), dtype="Int64")
-    out["head_count"] = pd.array(np.bincount(codes[linked & head], minlength=len(keys)), dtype="Int64")
-    lead = [by, "county", "township", "village", "head_id", "head_name", "registered", "member_rows", "head_count"]
-    return out[lead + fields]
+
+    def taken(column: str) -> pd.api.extensions.ExtensionArray | np.ndarray:
+        if column not in frame.columns:
+            return pd.array([pd.NA] * len(keys), dtype="string")
+        return frame[column].array.take(row)   # built from arrays: no frame copies
+
+    types = pd.Series(taken("户类型"), dtype="string") if "户类型" in frame.columns else None
+    out = {by: pd.array(keys, dtype="string"), **{name: taken(column) for column, name in PLACE.items()},
+           "head_id": pd.Series(taken("证件号码"), dtype="string").where(has_head).array,
+           "head_name": pd.Series(taken("姓名"), dtype="string").where(has_head).array,
+           "registered": (types.isin(REGISTERED_TYPES).fillna(False).to_numpy(bool) if types is not None
+                          else np.zeros(len(keys), dtype=bool)),
+           "member_rows": pd.array(np.bincount(codes[linked], minlength=len(keys)), dtype="Int64"),
+           "head_count": pd.array(np.bincount(codes[linked & head], minlength=len(keys)), dtype="Int64")}
+    out.update({column: taken(column) for column in HOUSEHOLD_FIELDS if column in frame.columns})
+    return pd.DataFrame(out, index=pd.RangeIndex(len(keys)))
 
 
 def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:
