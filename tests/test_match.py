@@ -122,3 +122,15 @@ def test_ledger_household_with_tied_member_votes_maps_to_the_smallest_household_
                              dict(户编号="L1", 姓名="李四", 证件号码=WIFE, 与户主关系="配偶")])
     mapping = match(core("system", system_rows()), ledger).ledger_households.set_index("ledger_household")["household_id"]
     assert mapping["L1"] == "H1"   # one member each in H1 and H2
+
+
+def test_match_leaves_the_callers_frames_as_they_were():
+    system = core("system", system_rows())
+    ledger = core("ledger", [dict(户编号="L9", 姓名="张三", 证件号码=HEAD, 与户主关系="户主")])
+    before = system.copy(), ledger.copy()
+    first = match(system, ledger)
+    again = match(first.system, first.ledger)   # matching matched frames: their codes are replaced, not shared
+    pd.testing.assert_frame_equal(system, before[0])
+    pd.testing.assert_frame_equal(ledger, before[1])
+    pd.testing.assert_frame_equal(again.households, first.households)
+    assert again.system["household_id"].tolist() == first.system["household_id"].tolist()
