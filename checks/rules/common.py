@@ -144,9 +144,15 @@ def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
         by_code = code.isin(ctx.households["household_id"].dropna()).fillna(False).astype(bool)
         pairs.append(pd.DataFrame({"row": rows.index[by_code], "household_id": code[by_code].to_numpy()}))
     if "证件号码" in rows.columns:
-        members = rows_at(ctx.source("system"), member_rows(ctx), ["证件号码", "household_id"]).drop_duplicates()
-        rest = pd.DataFrame({"row": rows.index[~by_code], "证件号码": rows.loc[~by_code, "证件号码"].to_numpy()})
-        pairs.append(rest.dropna().merge(members, on="证件号码")[["row", "household_id"]])
+        # Joined on person and household codes (recon.match): one string lookup per row, not a string merge.
+        system, members = ctx.source("system"), member_rows(ctx)
+        member_of = pd.DataFrame({"person": system["_person"].to_numpy()[members],
+                                  "household": system["_household"].to_numpy()[members]}).drop_duplicates()
+        rest = np.flatnonzero(~by_code.to_numpy(bool))
+        person = pd.Index(ctx.people["id_number"]).get_indexer(rows["证件号码"].iloc[rest])
+        found = pd.DataFrame({"row": rest, "person": person})[person != NONE].merge(member_of, on="person")
+        pairs.append(pd.DataFrame({"row": rows.index[found["row"].to_numpy()],
+                                   "household_id": ctx.households["household_id"].array.take(found["household"].to_numpy())}))
     pairs = [pair for pair in pairs if len(pair)]
     if not pairs:
         return pd.DataFrame({"row": pd.Series(dtype=rows.index.dtype), "household_id": pd.Series(dtype="string")})
