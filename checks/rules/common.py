@@ -7,6 +7,8 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
 from recon.match import NONE, coalesce, first_rows
@@ -80,6 +82,13 @@ def _member_rows(ctx: RuleContext) -> np.ndarray:
     return np.flatnonzero(registered[system["_household"].to_numpy()] & (system["_person"].to_numpy() != NONE))
 
 
+def person_codes(ctx: RuleContext, ids: pd.Series) -> np.ndarray:
+    """recon.match's person code of each 证件号码 in `ids` (NONE for IDs no
+    system or ledger row has): one hash lookup in Arrow per row."""
+    found = pc.index_in(pa.array(ids.astype("string").array), value_set=pa.array(ctx.people["id_number"].astype("string").array))
+    return found.fill_null(NONE).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
 def rows_at(frame: pd.DataFrame, positions: np.ndarray, columns: list[str]) -> pd.DataFrame:
     """frame's `columns` at `positions` (a take of a wide frame, or column
     inserts, cost more than the rule)."""
@@ -108,8 +117,9 @@ def _registered_households(ctx: RuleContext) -> pd.DataFrame:
 def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per person (valid 证件号码) of a registered household, with the
     columns of a person finding (county, township, village, household_id,
-    id_number, name), `household_type` (the household's 户类型) and the member
-    row's own `columns` where the system has them. A person on several rows
+    id_number, name), `household_type` (the household's 户类型), `_person`
+    (the person code of recon.match) and the member row's own `columns`
+    where the system has them. A person on several rows
     (ID02) counts once, with their first row."""
     return shared(ctx, f"member_persons{columns}", lambda ctx: _member_persons(ctx, columns))
 
@@ -129,6 +139,7 @@ def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
     persons["county"] = of_household("county").fillna(ctx.county)
     persons["township"], persons["village"] = of_household("township"), of_household("village")
     persons["household_type"] = of_household("户类型")
+    persons["_person"] = system["_person"].to_numpy()[positions]   # recon.match's person code
     return persons.rename(columns={"证件号码": "id_number", "姓名": "name"}).reset_index(drop=True)
 
 
@@ -149,7 +160,7 @@ def link_to_households(ctx: RuleContext, rows: pd.DataFrame) -> pd.DataFrame:
         member_of = pd.DataFrame({"person": system["_person"].to_numpy()[members],
                                   "household": system["_household"].to_numpy()[members]}).drop_duplicates()
         rest = np.flatnonzero(~by_code.to_numpy(bool))
-        person = pd.Index(ctx.people["id_number"]).get_indexer(rows["证件号码"].iloc[rest])
+        person = person_codes(ctx, rows["证件号码"].iloc[rest])
         found = pd.DataFrame({"row": rest, "person": person})[person != NONE].merge(member_of, on="person")
         pairs.append(pd.DataFrame({"row": rows.index[found["row"].to_numpy()],
                                    "household_id": ctx.households["household_id"].array.take(found["household"].to_numpy())}))

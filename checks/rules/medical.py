@@ -3,11 +3,13 @@ the system's resident-insurance flag contradicting the bureau, 监测户 members
 insured without subsidy, 脱贫户 with high out-of-pocket costs."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
 from checks.rules.common import (amount_text, birth_dates, column, deregistered_ids, household_label,
-                                 member_persons, registered_households, shared)
+                                 member_persons, person_codes, registered_households, shared)
+from recon.match import NONE
 
 INSURED_STATES = ("正常参保", "已参保", "参保缴费")
 RESIDENT_SCHEME = "城乡居民基本医疗保险"
@@ -36,20 +38,19 @@ def _insurance(ctx: RuleContext) -> pd.DataFrame:
     insured = state_ok & _in_year(ctx, medical)
     scheme = column(medical, "险种").astype("string")
     resident = insured & (scheme.isna() | (scheme == RESIDENT_SCHEME))
-    rows = pd.DataFrame({
-        "证件号码": medical["证件号码"].astype("string"),
-        "insured": insured.fillna(False), "maybe_insured": insured.fillna(True),
-        "resident": resident.fillna(False), "maybe_resident": resident.fillna(True),
-    }).dropna(subset=["证件号码"])
-    return rows.groupby("证件号码", sort=False).any().astype(bool)  # joined by ID: order is irrelevant
+    flags = {"insured": insured.fillna(False), "maybe_insured": insured.fillna(True),
+             "resident": resident.fillna(False), "maybe_resident": resident.fillna(True)}
+    # Per person code (recon.match's people; rows of other IDs concern no member): any row with the flag.
+    person = person_codes(ctx, medical["证件号码"])
+    known = person != NONE
+    return pd.DataFrame({name: np.bincount(person[known & flag.to_numpy(bool)], minlength=len(ctx.people)) > 0
+                         for name, flag in flags.items()})
 
 
 def _with_insurance(ctx: RuleContext, persons: pd.DataFrame) -> pd.DataFrame:
     """persons + the insurance columns (False for people without medical rows)."""
-    joined = persons.join(insurance(ctx), on="id_number")
-    flags = ["insured", "maybe_insured", "resident", "maybe_resident"]
-    joined[flags] = joined[flags].astype("boolean").fillna(False).astype(bool)
-    return joined
+    by_person = insurance(ctx)
+    return persons.assign(**{name: by_person[name].to_numpy()[persons["_person"].to_numpy()] for name in by_person})
 
 
 @rule("MED01", group="medical", level="person", severity="high", key=("id_number",),
