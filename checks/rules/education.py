@@ -32,7 +32,14 @@ def _select(conditions: list[pd.Series], choices: list, index: pd.Index) -> pd.S
 def school_stage(values: pd.Series) -> pd.Series:
     """Stage of a system 在校生情况 value (RULES.md §stages): 非在校, 学前, 小学,
     初中, 高中, 中职, 高职, 本科及以上, 辍学, 送教上门; NA = unknown. Also
-    gives the stage of an education 学段 (学前教育 → 学前, …)."""
+    gives the stage of an education 学段 (学前教育 → 学前, …). Worked out once
+    per distinct value (a column of a few labels)."""
+    codes, labels = pd.factorize(values.astype("string"))
+    stages = _stage_of(pd.Series(labels, dtype="string"))
+    return pd.Series(stages.array.take(codes, allow_fill=True), index=values.index)
+
+
+def _stage_of(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     starts = text.str.startswith
     conditions = [
