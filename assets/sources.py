@@ -21,7 +21,7 @@ from dagster_pandera import pandera_schema_to_dagster_type
 from assets.metadata import masked_preview
 from assets.resources import ReconConfig
 from checks.schemas import SCHEMAS, validate
-from recon import cache, expectations, helper
+from recon import cache, expectations, helper, layout
 from recon import problems as P
 from recon.columns import REQUIRED_SOURCES, SOURCES
 from recon.normalise import normalise
@@ -69,8 +69,7 @@ def county_partition(context: AssetExecutionContext) -> str | None:
 
 
 def source_present(recon: ReconConfig, source: str, county: str | None) -> bool:
-    folder = recon.data_path(county) / source
-    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+    return layout.source_present(recon.data_path(county), source)
 
 
 def read_drop_source(recon: ReconConfig, source: str, county: str | None) -> ReadResult | None:

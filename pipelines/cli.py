@@ -52,11 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def check_drop(data: Path) -> None:
+    from recon.layout import source_present
     if not data.is_dir():
         raise UsageProblem(f"数据目录不存在或不可读: {data}")
     for required in ("system", "ledger"):
-        folder = data / required
-        if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
+        if not source_present(data, required):
             raise UsageProblem(f"数据目录 {data} 中缺少必需的 {required}/ 文件夹或其中没有文件")
 
 

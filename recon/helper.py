@@ -63,25 +63,23 @@ def take(drop: Path, source: str):
 def submit(call: Callable, *args) -> bool:
     """Queue call(*args) in the helper without waiting; False when there is
     no helper to take it."""
-    if _POOL is None:
-        return False
-    try:
-        _POOL.submit(call, *args)
-    except RuntimeError:   # the pool broke or shut down
-        return False
-    return True
+    return _queued(call, *args) is not None
 
 
 def run(call: Callable, *args):
     """call(*args) in the helper and its result; None when there is no helper
     or the call failed there (the caller then runs it itself)."""
+    future = _queued(call, *args)
+    return None if future is None else _result(future, getattr(call, "__name__", "a call"))
+
+
+def _queued(call: Callable, *args) -> Future | None:
     if _POOL is None:
         return None
     try:
-        future = _POOL.submit(call, *args)
+        return _POOL.submit(call, *args)
     except RuntimeError:   # the pool broke or shut down
         return None
-    return _result(future, getattr(call, "__name__", "a call"))
 
 
 def _result(future: Future, what: str):
@@ -100,10 +98,9 @@ def stop() -> None:
     if _POOL is not None:
         # The helper has nothing left to write: it leaves at once instead of
         # tearing down GX, pandas and its frames object by object (~1 s).
-        try:
-            wait([_POOL.submit(_leave)], timeout=2)   # ends as "terminated abruptly", as it should
-        except RuntimeError:   # the pool broke or shut down already
-            pass
+        leaving = _queued(_leave)
+        if leaving is not None:
+            wait([leaving], timeout=2)   # ends as "terminated abruptly", as it should
         _POOL.shutdown(wait=True, cancel_futures=True)
         _POOL = None
 

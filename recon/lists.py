@@ -113,6 +113,15 @@ def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd
     return out.sort_values(["行政村", "户编号", "规则", "问题编号"], kind="stable").reset_index(drop=True)
 
 
+def display_widths(texts) -> np.ndarray:
+    """Characters per text, CJK (non-Latin-1) ones counting double."""
+    text = pd.Series(texts, dtype="string")
+    return (text.str.len() + text.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64)
+
+
+HEADER_WIDTHS = display_widths(HEADERS)
+
+
 class Cells:
     """A display frame converted once to what a sheet writes: per shown
     column a list of Python values (行号 float or None, the rest str), each
@@ -126,15 +135,11 @@ class Cells:
                        if h in NUMBER_HEADERS else table[h].astype("string").fillna("").tolist() for h in shown]
         self.colours = table["_colour"].tolist() if "_colour" in table.columns else [YELLOW] * len(table)
         cells = table[HEADERS].astype("string").fillna("").to_numpy(dtype=object)
-        text = pd.Series(cells.ravel(order="F"), dtype="string")
-        width = (text.str.len() + text.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64)
-        self.widths = width.reshape(len(HEADERS), len(table))
+        self.widths = display_widths(cells.ravel(order="F")).reshape(len(HEADERS), len(table))
 
     def column_widths(self, rows: np.ndarray) -> list[int]:
         """Display width per column over `rows`: the longest cell or header, capped."""
-        header = pd.Series(HEADERS, dtype="string")
-        longest = np.maximum((header.str.len() + header.str.count(r"[^\x00-\xff]")).to_numpy(dtype=np.int64),
-                             self.widths[:, rows].max(axis=1, initial=0))
+        longest = np.maximum(HEADER_WIDTHS, self.widths[:, rows].max(axis=1, initial=0))
         least = [FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH for header in HEADERS]   # room to write in
         return [int(min(max(width + 2, low), MAX_WIDTH)) for width, low in zip(longest, least)]
 

@@ -40,6 +40,7 @@ class Matched:
                                      #   _ledger_household, _household, _person
     households: pd.DataFrame         # one row per system household; row i is _household code i
     ledger_households: pd.DataFrame  # one row per ledger household (row i: _ledger_household i), mapped household_id
+                                     #   and its code _household
     people: pd.DataFrame             # one row per person (row i: _person code i), see link_people
 
 
@@ -175,11 +176,12 @@ def link_people(system_person: np.ndarray, ledger_person: np.ndarray, ids: pd.In
     })
 
 
-def at(values: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    """values[position] per position, NONE where the position is NONE."""
+def at(values: np.ndarray, positions: np.ndarray, missing=NONE) -> np.ndarray:
+    """values[position] per position (codes, flags, counts), `missing` where
+    the position is NONE."""
     if not len(values):
-        return np.full(len(positions), NONE, dtype=np.int64)
-    return np.where(positions != NONE, values[positions], NONE)
+        return np.full(len(positions), missing)
+    return np.where(positions != NONE, values[positions], missing)
 
 
 def codes_of(values: pd.Series, sort: bool = True) -> tuple[np.ndarray, pd.Index]:
@@ -215,6 +217,7 @@ def match(system: pd.DataFrame, ledger: pd.DataFrame) -> Matched:
     households = per_household(system, system_household, household_keys, "household_id")
     ledger_households = per_household(ledger, ledger_household, ledger_keys, "ledger_household")
     ledger_households.insert(1, "household_id", labels(household_ids, mapping, ledger_households.index))
+    ledger_households["_household"] = mapping   # the same, as the system household code
     people = link_people(system_person, ledger_person, ids, system_household, ledger_mapped)
     return Matched(system, ledger, households, ledger_households, people)
 

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
-from recon.match import NONE, coalesce, first_rows
+from recon.match import NONE, at, coalesce, first_rows
 
 REGISTERED_TYPES = ("脱贫户", "监测户")
 
@@ -81,8 +81,15 @@ def member_rows(ctx: RuleContext) -> np.ndarray:
 
 def _member_rows(ctx: RuleContext) -> np.ndarray:
     system = ctx.source("system")
-    registered = np.r_[ctx.households["registered"].to_numpy(bool), False]   # NONE (-1) reads the last: False
-    return np.flatnonzero(registered[system["_household"].to_numpy()] & (system["_person"].to_numpy() != NONE))
+    registered = at(ctx.households["registered"].to_numpy(bool), system["_household"].to_numpy(), False)
+    return np.flatnonzero(registered & (system["_person"].to_numpy() != NONE))
+
+
+def first_member_rows(ctx: RuleContext) -> np.ndarray:
+    """Per person code: the position of their first member row (member_rows),
+    NONE for people on none — a person on several rows (ID02) counts once."""
+    return shared(ctx, "first_member_rows", lambda ctx: first_rows(
+        ctx.source("system")["_person"].to_numpy(), len(ctx.people), member_rows(ctx)), copy=False)
 
 
 def person_codes(ctx: RuleContext, ids: pd.Series) -> np.ndarray:
@@ -129,7 +136,7 @@ def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFr
 
 def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
     system, households = ctx.source("system"), ctx.households
-    first = first_rows(system["_person"].to_numpy(), len(ctx.people), member_rows(ctx))
+    first = first_member_rows(ctx)
     positions = np.sort(first[first != NONE])   # each person's first member row, in row order
     keep = list(dict.fromkeys(["household_id", "证件号码", "姓名", *columns]))
     persons = rows_at(system, positions, [c for c in keep if c in system.columns])
@@ -218,15 +225,7 @@ def ledger_households_in_scope(ctx: RuleContext) -> pd.DataFrame:
 def mapped_households(ctx: RuleContext) -> np.ndarray:
     """Per ledger household code (row of ctx.ledger_households): the system
     household code it maps to, NONE when none (recon.match codes)."""
-    return shared(ctx, "mapped_households", _mapped_households, copy=False)
-
-
-def _mapped_households(ctx: RuleContext) -> np.ndarray:
-    ledger = ctx.source("ledger")
-    own, mapped = ledger["_ledger_household"].to_numpy(), ledger["_household"].to_numpy()
-    out = np.full(len(ctx.ledger_households), NONE, dtype=np.int64)
-    out[own[own != NONE]] = mapped[own != NONE]  # every row of a ledger household maps alike
-    return out
+    return ctx.ledger_households["_household"].to_numpy()
 
 
 def household_scope(ctx: RuleContext) -> np.ndarray:
@@ -236,8 +235,7 @@ def household_scope(ctx: RuleContext) -> np.ndarray:
 
 def _household_scope(ctx: RuleContext) -> np.ndarray:
     mapped = mapped_households(ctx)
-    registered = ctx.households["registered"].to_numpy(bool)
-    mapped_registered = (mapped != NONE) & registered[np.maximum(mapped, 0)] if len(registered) else mapped != mapped
+    mapped_registered = at(ctx.households["registered"].to_numpy(bool), mapped, False)
     types = ctx.ledger_households.get("户类型")
     other_type = (types.notna() & ~types.isin(REGISTERED_TYPES)).fillna(False).to_numpy(bool) if types is not None \
         else np.zeros(len(mapped), dtype=bool)
@@ -248,7 +246,7 @@ def ledger_scope(ctx: RuleContext) -> np.ndarray:
     """Per ledger row: its household is in scope, or it has none (rows before
     any head, whose household is unknown)."""
     own = ctx.source("ledger")["_ledger_household"].to_numpy()
-    return (own == NONE) | household_scope(ctx)[np.maximum(own, 0)] if len(ctx.ledger_households) else own == NONE
+    return (own == NONE) | at(household_scope(ctx), own, False)
 
 
 def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) -> pd.Series:

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
-from checks.rules.common import (deregistered_ids, ledger_household_label, ledger_households_in_scope,
-                                 mapped_households, shared)
+from checks.rules.common import (deregistered_ids, first_member_rows, ledger_household_label,
+                                 ledger_households_in_scope, mapped_households, shared)
 from checks.rules.id_suggest import name_key, suggest
 from checks.rules.people import both, in_villages, ledger_villages, links, located, located_in, name_as_read, person_facts
 from recon.ids import mask_id
-from recon.match import NONE, first_rows
+from recon.match import NONE, at, first_rows
 
 IDENTITY = dict(group="identity", category="身份信息")
 HOUSEHOLD = dict(group="identity", category="家庭与收入")
@@ -69,7 +69,7 @@ def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
     for source in ("system", "ledger"):
         person = links(ctx).person[source]
         times = np.bincount(person[person != NONE], minlength=len(ctx.people))
-        doubled = located(ctx, source, np.flatnonzero((person != NONE) & (times[np.maximum(person, 0)] > 1)))
+        doubled = located(ctx, source, np.flatnonzero(at(times, person, 0) > 1))
         where = (doubled.dropna(subset=["household_id"]).drop_duplicates(["id_number", "household_id"])
                  .groupby("id_number")["household_id"].agg("、".join))
         first = doubled.drop_duplicates("id_number")
@@ -106,8 +106,7 @@ def missing_from_ledger(ctx: RuleContext) -> pd.DataFrame:
     # A village with no ledger rows at all is one LED01 finding, not one ID04 per member.
     found = links(ctx)
     absent = found.registered_person & (found.people["ledger_row"] == NONE).to_numpy()
-    member_row = first_rows(found.person["system"], len(found.people), found.member_rows)
-    members = located(ctx, "system", np.sort(member_row[absent]))
+    members = located(ctx, "system", np.sort(first_member_rows(ctx)[absent]))
     members = members[in_villages(members, ledger_villages(ctx)).to_numpy()]
     message = text(members["name"]) + "在系统中（户编号 " + text(members["household_id"]) + "），但村级台账中没有此人，请核实并补录台账"
     return findings(members.assign(source="system|ledger", message=message, file=pd.NA, row=pd.NA))
@@ -129,7 +128,7 @@ def other_household(ctx: RuleContext) -> pd.DataFrame:
     system_side, ledger_side = pairs["household"].to_numpy(), pairs["ledger_household"].to_numpy()
     registered = links(ctx).registered
     differs = ((system_side != NONE) & (ledger_side != NONE) & (system_side != ledger_side)
-               & (registered[np.maximum(system_side, 0)] | registered[np.maximum(ledger_side, 0)]))
+               & (at(registered, system_side, False) | at(registered, ledger_side, False)))
     pairs = pairs[differs]
     rows = located(ctx, "system", pairs["system_row"].to_numpy())
     ledger_household = pd.Series(ctx.households["household_id"].take(pairs["ledger_household"].to_numpy()).array,
@@ -185,6 +184,8 @@ def _household_parts(ctx: RuleContext) -> list[tuple[str, pd.DataFrame]]:
     ledger = ledger_households_in_scope(ctx)
     ledger = ledger.assign(household_id=ledger_household_label(ctx, ledger))
     return [("system", system), ("ledger", ledger)]
+
+
 def household_findings(frame: pd.DataFrame, **columns) -> pd.DataFrame:
     return findings(frame.assign(id_number=frame["head_id"], name=frame["head_name"], **columns)
                     .drop_duplicates(["household_id"]))
@@ -270,9 +271,8 @@ def village_without_ledger(ctx: RuleContext) -> pd.DataFrame:
 @rule("HUK01", level="person", severity="high", key=("id_number",), title="已注销人员仍在户内",
       needs=(("hukou", ("户籍状态", "注销日期")),), **IDENTITY)
 def deregistered_member(ctx: RuleContext) -> pd.DataFrame:
-    found = links(ctx)
-    member_row = first_rows(found.person["system"], len(found.people), found.member_rows)
-    gone = (member_row != NONE) & found.people["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)
+    member_row = first_member_rows(ctx)
+    gone = (member_row != NONE) & ctx.people["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)
     members = located(ctx, "system", np.sort(member_row[gone]))
     message = text(members["name"]) + "已在户籍系统中死亡或迁出注销，但仍是户编号 " + text(members["household_id"]) + " 的成员，请核实后标注或删除"
     return findings(members.assign(source="system|hukou", message=message, file=pd.NA, row=pd.NA))

@@ -13,8 +13,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
-from checks.rules.common import ledger_scope, member_rows, rows_at, shared
-from recon.match import NONE, coalesce
+from checks.rules.common import birth_dates, ledger_scope, member_rows, rows_at, shared
+from recon.match import NONE, at, coalesce
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,7 @@ def located(ctx: RuleContext, source: str, positions: np.ndarray) -> pd.DataFram
     frame = rows_at(source_frame, positions, used)
     index = frame.index
     out = {c: frame[c] for c in LOCATED_COLUMNS if c in frame.columns}
-    for column, own in (("county", "县"), ("township", "乡镇"), ("village", "行政村")):
-        out[column] = coalesce(household_values(ctx, frame, column), own_values(frame, own))
+    out.update({column: place_of(ctx, frame, column) for column in OWN_PLACE})
     out["household_id"] = frame["household_id"]
     if source == "ledger" and "户编号" in frame.columns:
         out["household_id"] = coalesce(frame["household_id"], frame["户编号"])
@@ -72,13 +71,17 @@ def located(ctx: RuleContext, source: str, positions: np.ndarray) -> pd.DataFram
     return pd.DataFrame(out, index=index)
 
 
-def household_values(ctx: RuleContext, frame: pd.DataFrame, column: str) -> pd.Series:
-    """ctx.households[column] of each row's system household (NA when none)."""
-    household = frame["_household"].to_numpy()
-    values = ctx.households[column].astype("string")
-    if not len(values):
-        return pd.Series(pd.NA, index=frame.index, dtype="string")
-    return pd.Series(values.array.take(household, allow_fill=True), index=frame.index)
+# A located place column and the source's own column it falls back to.
+OWN_PLACE = {"county": "县", "township": "乡镇", "village": "行政村"}
+
+
+def place_of(ctx: RuleContext, frame: pd.DataFrame, column: str) -> pd.Series:
+    """county/township/village of rows with `_household`: their system
+    household's (the system's spelling), else the row's own."""
+    values = ctx.households[column].astype("string").array
+    theirs = (values.take(frame["_household"].to_numpy(), allow_fill=True) if len(values)
+              else pd.array([pd.NA] * len(frame), dtype="string"))
+    return coalesce(pd.Series(theirs, index=frame.index), own_values(frame, OWN_PLACE[column]))
 
 
 def own_values(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -92,17 +95,15 @@ def located_in(ctx: RuleContext, source: str, places: pd.DataFrame) -> pd.DataFr
     frame = ctx.source(source)
     household = frame["_household"].to_numpy()
 
-    def could_be(column: str, own: str) -> np.ndarray:
-        theirs = np.r_[ctx.households[column].isin(places[column]).fillna(False).to_numpy(bool), False]
-        mine = own_values(frame, own).isin(places[column]).fillna(False).to_numpy(bool)
-        return theirs[household] | mine  # NONE (-1) reads the appended False
+    def could_be(column: str) -> np.ndarray:
+        theirs = at(ctx.households[column].isin(places[column]).fillna(False).to_numpy(bool), household, False)
+        return theirs | own_values(frame, OWN_PLACE[column]).isin(places[column]).fillna(False).to_numpy(bool)
 
     # Cheap superset first (each of the two values is the household's or the row's own), then the exact pair.
-    maybe = np.flatnonzero(could_be("township", "乡镇") & could_be("village", "行政村"))
+    maybe = np.flatnonzero(could_be("township") & could_be("village"))
     rows = rows_at(frame, maybe, [c for c in ("_household", "乡镇", "行政村", "_name_key", "姓名", "证件号码", "_id_valid")
                                   if c in frame.columns])
-    located_place = pd.DataFrame({column: coalesce(household_values(ctx, rows, column), own_values(rows, own))
-                                  for column, own in (("township", "乡镇"), ("village", "行政村"))})
+    located_place = pd.DataFrame({column: place_of(ctx, rows, column) for column in ("township", "village")})
     exact = pd.MultiIndex.from_frame(located_place).isin(pd.MultiIndex.from_frame(places[["township", "village"]]))
     read = [c for c in ("_name_key", "姓名", "证件号码", "_id_valid") if c in rows.columns]
     return pd.concat([located_place, rows[read]], axis=1)[exact]
@@ -120,8 +121,7 @@ def _ledger_villages(ctx: RuleContext) -> pd.MultiIndex:
                         "行政村": own_values(ledger, "行政村")})
     # A row's place depends only on (household, own township, own village): place each combination once.
     combos = own.drop_duplicates()
-    pairs = [pd.DataFrame({column: coalesce(household_values(ctx, combos, column), own_values(combos, mine))
-                           for column, mine in (("township", "乡镇"), ("village", "行政村"))}),
+    pairs = [pd.DataFrame({column: place_of(ctx, combos, column) for column in ("township", "village")}),
              combos[["乡镇", "行政村"]].set_axis(["township", "village"], axis=1)]
     # An unknown place is "" on both sides: rows of unplaced households still count.
     return pd.MultiIndex.from_frame(pd.concat(pairs).astype("string").fillna("").drop_duplicates())
@@ -146,7 +146,7 @@ def _both(ctx: RuleContext) -> pd.DataFrame:
     return pairs.assign(registered=links(ctx).registered_person[pairs.index.to_numpy()])
 
 
-def name_as_read(ctx: RuleContext, source: str, positions: np.ndarray) -> np.ndarray:
+def name_as_read(ctx: RuleContext, source: str, positions: np.ndarray) -> pd.api.extensions.ExtensionArray:
     frame = ctx.source(source)
     names = frame["_name_key"] if "_name_key" in frame.columns else frame["姓名"]
     return names.astype("string").take(positions).array
@@ -158,11 +158,7 @@ def person_facts(ctx: RuleContext) -> pd.DataFrame:
 
 
 def _person_facts(ctx: RuleContext) -> pd.DataFrame:
-    # Characters 7–17 of a valid ID are digits: yyyymmdd and a sequence whose last digit is odd for men.
-    # Validation (recon.ids) already rejected impossible birth dates, so plain arithmetic builds them.
-    ids = pa.array(ctx.people["id_number"].astype("string").array)
-    digits = pc.cast(pc.utf8_slice_codeunits(ids, 6, 17), pa.int64()).to_numpy()
-    day = digits // 1000
-    years = np.asarray(day // 10000 - 1970, dtype="datetime64[Y]")
-    birth = (years.astype("datetime64[M]") + (day // 100 % 100 - 1)).astype("datetime64[D]") + (day % 100 - 1)
-    return pd.DataFrame({"male": digits % 2 == 1, "birth": birth})
+    ids = ctx.people["id_number"]
+    # The 17th character of a valid ID is a digit, odd for men.
+    sequence = pc.cast(pc.utf8_slice_codeunits(pa.array(ids.astype("string").array), 16, 17), pa.int64()).to_numpy()
+    return pd.DataFrame({"male": sequence % 2 == 1, "birth": birth_dates(ids).to_numpy("datetime64[D]")})
