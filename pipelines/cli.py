@@ -239,8 +239,26 @@ def command_demo(args) -> int:
                            as_of=dt.date.fromisoformat(args.as_of))
     except ValueError as exc:   # a county too small to plant every rule: one line, exit 2
         raise UsageProblem(str(exc)) from None
-    console.print(f"demo drop written to {args.out}: {summary}")
+    print_demo_summary(summary)
     return 0
+
+
+def print_demo_summary(summary) -> None:
+    """What a new user needs to know about the drop just written, on stdout."""
+    from checks.rules.run import load_catalog
+    out = Console()
+    out.print(f"[bold]示例数据已写入 demo drop written[/bold]: {summary.out}")
+    out.print(f"县 county: {summary.county}   户数 households: {summary.households}   人数 persons: {summary.persons}"
+              f"   截至 as-of: {summary.as_of:%Y-%m-%d}   seed: {summary.seed}")
+    titles = {code: rule.title for code, rule in load_catalog().items()}
+    table = Table(title="埋入的问题 planted findings (answer_key.csv)", show_edge=False)
+    for column, justify in (("规则 rule", "left"), ("名称 title", "left"), ("数量 findings", "right")):
+        table.add_column(column, justify=justify)
+    for code, count in summary.planted.items():
+        table.add_row(code, titles.get(code, ""), str(count))
+    table.add_row("合计 total", "", str(sum(summary.planted.values())), style="bold")
+    out.print(table)
+    out.print(f"下一步 next: recon run --data {summary.out} --out OUT --as-of {summary.as_of:%Y-%m-%d}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,31 +1,19 @@
 """report.html (CONTRACT.md §4): one self-contained page that opens offline.
-Charts are inline base64 PNGs drawn with matplotlib's Agg canvas; styles are
-inline; every user-derived text is escaped and any ID-like number masked.
-
-Chinese labels are drawn only when the machine has a CJK font (fc-list);
-otherwise the charts use ASCII labels (rule codes, T1…Tn for townships) and
-the tables beside them carry the Chinese names.
+Charts are inline SVG (recon/charts.py) with Chinese titles, labels and
+township names as text; styles are inline; every user-derived text is
+escaped and any ID-like number masked.
 """
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import re
-import shutil
-import subprocess
-from functools import lru_cache
 from pathlib import Path
 
-import matplotlib
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from recon.atomic import atomic_path
+from recon.charts import BROWSER_FONTS, bar_chart, line_chart
 from recon.lists import township_key
 
 GUARANTEES = {"教育": "EDU", "医疗": "MED", "住房": "HOU", "饮水": "WAT"}
@@ -35,12 +23,17 @@ CLASSES = ("A", "B", "C")
 # 15- to 18-character ID-like runs: keep the region code and last four (as mask_id does).
 _ID_LIKE = re.compile(r"(?<![0-9])(\d{6})\d{5,8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
+_FONTS = ",".join(f'"{font}"' if " " in font else font for font in BROWSER_FONTS)
 STYLE = """
-body{font-family:"Microsoft YaHei","PingFang SC","Noto Sans CJK SC",sans-serif;margin:2em;color:#222}
+body{font-family:FONTS;margin:2em;color:#222}
 h1{font-size:1.6em} h2{border-bottom:2px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0} th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left}
-th{background:#eee} td.n{text-align:right} img{max-width:100%} .note{color:#666}
+th{background:#eee} td.n{text-align:right} .note{color:#666}
+svg.chart{display:block;width:100%;max-width:60em;height:auto;margin:.6em 0}
 """
+# Severity colours of the charts: the lists' red / yellow, and grey for low.
+SEVERITY_COLOURS = ["#C0392B", "#E6A100", "#8E9BA8"]
+STYLE = STYLE.replace("FONTS", _FONTS)
 
 
 # ---- text -----------------------------------------------------------------
@@ -49,6 +42,12 @@ def scrub(value) -> str:
     """Text safe to put in the page: ID-like numbers masked, HTML escaped."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
     return html.escape(_ID_LIKE.sub(r"\1********\2", text))
+
+
+def chart_labels(values: pd.Series) -> pd.Index:
+    """User text as chart labels (townships, rule titles: a few dozen): ID-like
+    numbers masked; the SVG writer escapes the rest."""
+    return pd.Index([_ID_LIKE.sub(r"\1********\2", str(v)) if pd.notna(v) else "" for v in values])
 
 
 def table_html(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
@@ -62,99 +61,6 @@ def table_html(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:
                          for v, n in zip(row, is_number)) + "</tr>"
         for row in frame.astype(object).to_numpy().tolist())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-# ---- charts ---------------------------------------------------------------
-
-@lru_cache(maxsize=1)
-def cjk_font() -> str | None:
-    """Family name of an installed CJK font, registered with matplotlib; None if there is none."""
-    if shutil.which("fc-list") is None:
-        return None
-    try:
-        listing = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in listing.splitlines():
-        path = line.split(":")[0].strip()
-        if path and Path(path).exists():
-            try:
-                font_manager.fontManager.addfont(path)
-                return font_manager.FontProperties(fname=path).get_name()
-            except (OSError, RuntimeError, ValueError):
-                continue
-    return None
-
-
-def _label(zh: str, en: str) -> str:
-    return zh if cjk_font() else en
-
-
-def _png(draw) -> str:
-    """Run draw(ax) on a fresh Agg figure and return an inline <img>."""
-    family = cjk_font()
-    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"] if family else ["DejaVu Sans"]}):
-        fig = Figure(figsize=(8, 3.8))
-        FigureCanvasAgg(fig)
-        draw(fig.add_subplot())
-        fig.tight_layout()
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img alt="chart" src="data:image/png;base64,{data}">'
-
-
-def township_codes(townships: pd.Series) -> dict[str, str]:
-    """How each township is named on the charts: itself with a CJK font, else
-    T1, T2, … by sorted name (the same code in every chart of the page)."""
-    names = sorted(set(townships.astype(str)))
-    if cjk_font():
-        return {name: name for name in names}
-    return {name: f"T{i}" for i, name in enumerate(names, start=1)}
-
-
-def _add_codes(table: pd.DataFrame, codes: dict[str, str]) -> None:
-    """The chart code beside each township, when the charts use codes."""
-    if any(code != name for name, code in codes.items()):
-        table.insert(1, "图中代号", table["乡镇"].map(codes))
-
-
-def _bar(frame: pd.DataFrame, ylabel: str, horizontal: bool = False) -> str:
-    """Stacked bars: one bar per index entry, one segment per column."""
-    def draw(ax):
-        positions = range(len(frame))
-        base = pd.Series(0.0, index=frame.index)
-        for column in frame.columns:
-            values = frame[column].astype(float)
-            if horizontal:
-                ax.barh(positions, values, left=base, label=str(column))
-            else:
-                ax.bar(positions, values, bottom=base, label=str(column))
-            base = base + values
-        labels = [str(i) for i in frame.index]
-        # Every chart counts findings or households (or whole percentages): no fractional ticks.
-        (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
-        if horizontal:
-            ax.set_yticks(list(positions), labels)
-            ax.set_xlabel(ylabel)
-        else:
-            ax.set_xticks(list(positions), labels, rotation=45, ha="right")
-            ax.set_ylabel(ylabel)
-        if frame.shape[1] > 1:
-            ax.legend(fontsize="small")
-    return _png(draw)
-
-
-def _lines(frame: pd.DataFrame, ylabel: str) -> str:
-    """One line per column over the index (as-of dates)."""
-    def draw(ax):
-        for column in frame.columns:
-            ax.plot([str(i) for i in frame.index], frame[column], marker="o", label=str(column))
-        ax.set_ylabel(ylabel)
-        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.tick_params(axis="x", labelrotation=45)
-        ax.legend(fontsize="small", ncol=2)
-    return _png(draw)
 
 
 # ---- sections -------------------------------------------------------------
@@ -179,45 +85,49 @@ def totals_section(current, resolved, suppressed, household_status, input_proble
     return ("<h2>概况</h2>" + table_html(totals) + "<h3>各数据源读入行数</h3>" + table_html(sources))
 
 
-def township_section(current, resolved, codes: dict[str, str]) -> str:
+def township_section(current, resolved) -> str:
     found = pd.crosstab(township_key(current), current["severity"].astype("string")) if len(current) else pd.DataFrame()
     table = found.reindex(columns=list(SEVERITIES), fill_value=0)
     done = township_key(resolved).value_counts() if len(resolved) else pd.Series(dtype=int)
     table = table.join(done.rename("本次销号"), how="outer").fillna(0).astype(int).rename(columns=SEVERITIES)
     table.insert(3, "合计", table[list(SEVERITIES.values())].sum(axis=1))
     table = table.sort_values("合计", ascending=False).rename_axis("乡镇").reset_index()
+    heading = "<h2>各乡镇问题（按严重程度）</h2>"
     if table.empty:
-        return "<h2>各乡镇问题（按严重程度）</h2>" + table_html(table)
-    _add_codes(table, codes)
-    chart_data = table.set_index("图中代号")[list(SEVERITIES.values())].set_axis(
-        [_label(v, k) for k, v in SEVERITIES.items()], axis=1)
-    return ("<h2>各乡镇问题（按严重程度）</h2>" + _bar(chart_data, _label("未销号问题数", "open findings"))
-            + table_html(table))
+        return heading + table_html(table)
+    by_severity = table.set_index(chart_labels(table["乡镇"]))[list(SEVERITIES.values())]
+    chart = bar_chart(by_severity, "各乡镇未销号问题（按严重程度）", "未销号问题数", colours=SEVERITY_COLOURS,
+                      legend_title="严重程度")
+    return heading + chart + table_html(table)
 
 
 def rule_section(current, rule_titles: dict[str, str]) -> str:
     if current.empty:
         return "<h2>各规则问题数</h2>" + table_html(pd.DataFrame())
     by_rule = current.groupby(current["rule"].astype("string"), observed=True).size().rename("数量")
-    table = by_rule.sort_values(ascending=False).rename_axis("规则").reset_index()
+    table = by_rule.sort_values(ascending=False, kind="stable").rename_axis("规则").reset_index()
     table.insert(1, "名称", table["规则"].map(rule_titles).fillna(""))
     severity = current.drop_duplicates("rule").set_index("rule")["severity"].map(SEVERITIES)
     table.insert(2, "严重程度", table["规则"].map(severity).fillna(""))
-    chart = _bar(table.set_index("规则")[["数量"]].iloc[::-1], _label("问题数", "findings"), horizontal=True)
+    # One bar per rule, labelled by code and title: the chart grows with the catalog (60+ rules).
+    labels = chart_labels((table["规则"] + " " + table["名称"]).str.strip())
+    chart = bar_chart(table.set_index(labels)[["数量"]], "各规则未销号问题数", "问题数")
     return "<h2>各规则问题数</h2>" + chart + table_html(table)
 
 
-def trend_section(history: pd.DataFrame, codes: dict[str, str]) -> str:
+def trend_section(history: pd.DataFrame) -> str:
+    """Findings open at each as-of date (new, open and reopened), per township."""
+    heading = "<h2>各乡镇未销号问题趋势</h2>"
     if history is None or history.empty:
-        return '<h2>各乡镇未销号问题趋势</h2><p class="note">暂无历次运行记录。</p>'
+        return heading + '<p class="note">暂无历次运行记录。</p>'
     frame = history.assign(as_of=pd.to_datetime(history["as_of"]).dt.strftime("%Y-%m-%d"),
                            township=township_key(history))
-    wide = frame.pivot_table(index="as_of", columns="township", values="open", aggfunc="sum").fillna(0).astype(int)
+    wide = (frame.pivot_table(index="as_of", columns="township", values="open_findings", aggfunc="sum")
+            .fillna(0).astype(int))
     table = wide.T.rename_axis("乡镇").reset_index()
-    _add_codes(table, codes)
-    return ("<h2>各乡镇未销号问题趋势</h2>" + _lines(wide.rename(columns=codes),
-                                                   _label("未销号问题数", "open findings"))
-            + table_html(table))
+    chart = line_chart(wide.set_axis(chart_labels(pd.Series(wide.columns)), axis=1),
+                       "各乡镇未销号问题数（历次运行）", "未销号问题数")
+    return heading + chart + table_html(table)
 
 
 def guarantee_section(household_status: pd.DataFrame) -> str:
@@ -238,9 +148,10 @@ def guarantee_section(household_status: pd.DataFrame) -> str:
     classes = registered["class"].value_counts().reindex(list(CLASSES), fill_value=0)
     class_table = classes.rename("户数").rename_axis("分类").reset_index()
     class_table["占比（%）"] = (class_table["户数"] / classes.sum() * 100).round(1)
-    rate_chart = _bar(overall.set_axis([_label(g, e) for g, e in GUARANTEES.items()]).to_frame("rate"),
-                      _label("达标率（%）", "share met (%)"))
-    class_chart = _bar(classes.to_frame("households"), _label("户数", "households"))
+    rate_chart = bar_chart(overall.to_frame("达标率"), "建档户各项保障达标率", "达标率（%）", horizontal=False,
+                           limit=100)
+    class_chart = bar_chart(classes.set_axis([f"{c}类" for c in classes.index]).to_frame("户数"),
+                            "建档户分类", "户数", horizontal=False)
     return ("<h2>“三保障”和饮水安全达标率</h2><p class=\"note\">建档户中没有该项缺口的比例。</p>"
             + rate_chart + table_html(rates) + table_html(per_township)
             + "<h2>建档户分类（A/B/C）</h2>" + class_chart + table_html(class_table))
@@ -292,16 +203,14 @@ def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame
     titles = rule_titles if rule_titles is not None else _catalog_titles()
     household_status = _or_empty(household_status, ["户编号", "乡镇", "行政村", "class", "gaps"])
     input_problems = _or_empty(input_problems, ["file", "sheet", "row", "column", "problem"])
-    history = _or_empty(history, ["as_of", "township", "open"])
+    history = _or_empty(history, ["as_of", "township", "open_findings"])
     suppressed = _or_empty(suppressed, ["rule"])
     skipped = _or_empty(skipped, ["rule", "reason"])
-    codes = township_codes(pd.concat([township_key(frame) for frame in (current, resolved, history)
-                                      if frame is not None and len(frame)] or [pd.Series(dtype=str)]))
     body = "".join([
         totals_section(current, resolved, suppressed, household_status, input_problems, counts_by_source),
-        township_section(current, resolved, codes),
+        township_section(current, resolved),
         rule_section(current, titles),
-        trend_section(history, codes),
+        trend_section(history),
         guarantee_section(household_status),
         gaps_section(skipped, suppressed, input_problems),
     ])

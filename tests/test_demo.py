@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -134,3 +135,16 @@ def test_a_small_county_plants_every_rule_once_or_more(tmp_path, households):
     key = _answer_key(tmp_path)
     assert set(key["rule"]) == CATALOG
     assert set(key.loc[key["rule"] == "LED01", "village"]).__len__() == 1     # one plant per rule
+
+
+def test_cli_demo_prints_a_short_human_summary(tmp_path, capsys):
+    """`recon demo` says where the drop is and what it planted, as a table (no Python repr)."""
+    from pipelines.cli import main
+    assert main(["demo", "--out", str(tmp_path / "drop"), "--households", "60", "--seed", "3"]) == 0
+    shown = capsys.readouterr().out
+    assert "DemoSummary(" not in shown and "PosixPath" not in shown
+    planted = json.loads((tmp_path / "drop" / "demo.json").read_text(encoding="utf-8"))["planted"]
+    assert str(tmp_path / "drop") in shown and "青岩县" in shown and "households: 60" in shown
+    for code, count in planted.items():
+        assert re.search(rf"{code}\s.*\s{count}\s", shown), code
+    assert re.search(rf"合计 total\s.*\s{sum(planted.values())}\s", shown)
