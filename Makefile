@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/recon demo --out demo_drop --households 300 --seed 7 --as-of $(AS_OF)
-	$(BIN)/recon run --data demo_drop --out out --as-of $(AS_OF)
+	$(BIN)/recon run --data demo_drop --out out --as-of $(AS_OF) --config demo_drop/recon.yaml
 
 test: setup
 	$(BIN)/pytest -n 2

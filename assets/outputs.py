@@ -134,7 +134,7 @@ def report_html(context: AssetExecutionContext, recon: ReconConfig, outcome: Run
     path = write_report(recon.out_path(county_partition(context)) / "report.html", county=ctx.county, as_of=ctx.as_of,
                         current=outcome.current, resolved=outcome.resolved, suppressed=outcome.suppressed,
                         history=outcome.history, household_status=status, skipped=all_findings.skipped,
-                        input_problems=problems, counts_by_source=counts_by_source)
+                        input_problems=problems, counts_by_source=counts_by_source, notes=ctx.notes)
     context.add_output_metadata({"path": MetadataValue.path(str(path))})
     return str(path)
 

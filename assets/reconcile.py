@@ -12,6 +12,7 @@ from assets.resources import ReconConfig
 from assets.sources import SourceTable, county_partition
 from checks.rules.base import RuleContext
 from checks.rules.run import GROUPS, RuleRun, load_catalog, run_rules
+from checks.rules.stages import blank_status_notes
 from recon.columns import SOURCES
 from recon.match import match
 
@@ -48,14 +49,18 @@ def rule_context(context: AssetExecutionContext, recon: ReconConfig, **cores: So
     ctx = RuleContext(as_of=recon.as_of_date(), settings=recon.settings(), county=county, sources=sources,
                       households=matched.households, ledger_households=matched.ledger_households,
                       people=matched.people)
+    ctx.notes = blank_status_notes(ctx)
     hh = matched.households
     context.add_output_metadata({
         "county": county,
         "system_households": len(hh),
         "registered_households": int(hh["registered"].sum()) if len(hh) else 0,
+        "monitored_households": int(hh["monitored"].sum()) if len(hh) else 0,
+        "poverty_households": int(hh["poverty"].sum()) if len(hh) else 0,
         "ledger_households": len(matched.ledger_households),
         "ledger_households_unmatched": int(matched.ledger_households["household_id"].isna().sum()),
         "sources_present": ", ".join(s for s, f in sources.items() if f is not None),
+        "notes": MetadataValue.md("\n".join(f"- {note}" for note in ctx.notes) or "（无）"),
     })
     return ctx
 

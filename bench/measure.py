@@ -86,6 +86,10 @@ def run_recon(drop: Path, out: Path, extra_env: dict | None = None) -> ChildRun:
         old.unlink()
     argv = [sys.executable, "-m", "pipelines.cli", "run", "--data", str(drop), "--out", str(out),
             "--as-of", AS_OF.isoformat()]
+    # The settings the demo writes beside an export-style drop (one per county of a province: all alike).
+    config = next(iter(sorted(drop.glob("recon.yaml")) + sorted(drop.glob("*/recon.yaml"))), None)
+    if config is not None:
+        argv += ["--config", str(config)]
     run = run_child(argv, env={"RECON_TIMINGS_JSON": str(timings), **(extra_env or {})}, log=out / "bench_run.log")
     run.timings = merged_timings(sorted(out.glob("bench_timings*.json")))
     return run

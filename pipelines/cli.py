@@ -216,6 +216,8 @@ def print_summary(result, timings: dict[str, float], county: str | None = None) 
         rows = "—" if core.frame is None else str(len(core.frame))
         table.add_row(source, rows, str(len(core.problems)))
     console.print(table)
+    for note in result.output_for_node("rule_context").notes:
+        console.print(f"[yellow]请注意[/yellow] {note}", soft_wrap=True)
     outcome = result.output_for_node("registry_run")
     current = outcome.current
     by_severity = current["severity"].value_counts().to_dict()

@@ -22,7 +22,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-REGISTERED_TYPES = ("脱贫户", "监测户")
+from recon.household_kinds import kinds
+
 # Fields that repeat on member rows and are read from the 户主's row (RULES.md §Terms).
 HOUSEHOLD_FIELDS = (
     "人数", "户类型", "监测对象类别", "风险是否消除", "纳入监测时间", "风险消除时间", "首次帮扶时间",
@@ -93,16 +94,15 @@ def per_household(frame: pd.DataFrame, codes: np.ndarray, keys: pd.Index, by: st
             return pd.array([pd.NA] * len(keys), dtype="string")
         return frame[column].array.take(row)   # built from arrays: no frame copies
 
-    types = pd.Series(taken("户类型"), dtype="string") if "户类型" in frame.columns else None
     out = {by: pd.array(keys, dtype="string"), **{name: taken(column) for column, name in PLACE.items()},
            "head_id": pd.Series(taken("证件号码"), dtype="string").where(has_head).array,
            "head_name": pd.Series(taken("姓名"), dtype="string").where(has_head).array,
-           "registered": (types.isin(REGISTERED_TYPES).fillna(False).to_numpy(bool) if types is not None
-                          else np.zeros(len(keys), dtype=bool)),
            "member_rows": pd.array(np.bincount(codes[linked], minlength=len(keys)), dtype="Int64"),
            "head_count": pd.array(np.bincount(codes[linked & head], minlength=len(keys)), dtype="Int64")}
     out.update({column: taken(column) for column in HOUSEHOLD_FIELDS if column in frame.columns})
-    return pd.DataFrame(out, index=pd.RangeIndex(len(keys)))
+    households = pd.DataFrame(out, index=pd.RangeIndex(len(keys)))
+    # monitored / 脱贫户 / registered from the household's own 户类型 and 监测对象类别 (recon.household_kinds).
+    return pd.concat([households, kinds(households)], axis=1)
 
 
 def ledger_households_of(ledger: pd.DataFrame) -> pd.Series:

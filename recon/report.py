@@ -29,6 +29,7 @@ body{font-family:FONTS;margin:2em;color:#222}
 h1{font-size:1.6em} h2{border-bottom:2px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
 table{border-collapse:collapse;margin:.6em 0} th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left}
 th{background:#eee} td.n{text-align:right} .note{color:#666}
+.notice{border:1px solid #E6A100;background:#FFF8E1;padding:.2em 1em;margin:1em 0}
 svg.chart{display:block;width:100%;max-width:60em;height:auto;margin:.6em 0}
 """
 # Severity colours of the charts: the lists' red / yellow, and grey for low.
@@ -78,11 +79,18 @@ def totals_section(current, resolved, suppressed, household_status, input_proble
     status = current["status"].astype("string").map(STATUSES).value_counts() if len(current) else pd.Series(dtype=int)
     registered = household_status["class"].astype("string").isin(CLASSES).sum() if len(household_status) else 0
     totals = pd.DataFrame({"项目": ["未销号问题", *[f"　其中{v}" for v in STATUSES.values()], "本次销号",
-                                    "已豁免（未列入清单）", "建档户（脱贫户、监测户）", "无法读取的输入行/文件"],
+                                    "已豁免（未列入清单）", "建档户（脱贫户、监测对象）", "无法读取的输入行/文件"],
                            "数量": [len(current), *[int(status.get(v, 0)) for v in STATUSES.values()], len(resolved),
                                     _suppressed_by_rule(suppressed)["数量"].sum(), int(registered), len(input_problems)]})
     sources = _as_frame(counts_by_source, ["来源", "行数"])
     return ("<h2>概况</h2>" + table_html(totals) + "<h3>各数据源读入行数</h3>" + table_html(sources))
+
+
+def notes_section(notes: list[str]) -> str:
+    """Sentences about the data a reader should know before the numbers."""
+    if not notes:
+        return ""
+    return '<div class="notice"><h2>请注意</h2>' + "".join(f"<p>{scrub(note)}</p>" for note in notes) + "</div>"
 
 
 def township_section(current, resolved) -> str:
@@ -197,7 +205,7 @@ def _catalog_titles() -> dict[str, str]:
 def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame, resolved: pd.DataFrame,
                  suppressed: pd.DataFrame, history: pd.DataFrame, household_status: pd.DataFrame,
                  skipped: pd.DataFrame, input_problems: pd.DataFrame, counts_by_source,
-                 rule_titles: dict[str, str] | None = None) -> Path:
+                 rule_titles: dict[str, str] | None = None, notes: list[str] | None = None) -> Path:
     """Write report.html atomically and return its path. `rule_titles`
     (code → title) defaults to the titles of the rule catalog."""
     titles = rule_titles if rule_titles is not None else _catalog_titles()
@@ -207,6 +215,7 @@ def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame
     suppressed = _or_empty(suppressed, ["rule"])
     skipped = _or_empty(skipped, ["rule", "reason"])
     body = "".join([
+        notes_section(notes or []),
         totals_section(current, resolved, suppressed, household_status, input_problems, counts_by_source),
         township_section(current, resolved),
         rule_section(current, titles),

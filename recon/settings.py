@@ -12,6 +12,7 @@ import yaml
 # province's real value (Guizhou, 2023 income), not a national one. A county
 # sets its own, as one number or as {year: amount}.
 DEFAULT_MONITORING_THRESHOLD = 7300.0
+SCHOOL_STATUS_BLANK = ("unknown", "not_in_school")
 
 
 class SettingsError(ValueError):
@@ -32,6 +33,9 @@ class Settings:
     newborn_days: int = 90
     overdue_days: int = 30
     mask_id_numbers: bool = True
+    # RULES.md §Settings: what an empty 在校生情况 means (system and ledger):
+    # unknown, or not_in_school (the national export leaves non-students empty).
+    school_status_blank: str = "unknown"
     monthly_cron: str = field(default="0 6 1 * *")
     # recon/expectations.py: a source's row count may move this share from the previous run's.
     row_count_tolerance: float = 0.20
@@ -74,4 +78,7 @@ class Settings:
                     values[key] = value
             except (TypeError, ValueError) as exc:
                 raise SettingsError(f"配置文件 {path.name}: 设置项 {key} 的值 {value!r} 无效 ({exc})") from exc
+        if values.get("school_status_blank", "unknown") not in SCHOOL_STATUS_BLANK:
+            raise SettingsError(f"配置文件 {path.name}: 设置项 school_status_blank 应为 "
+                                f"{' 或 '.join(SCHOOL_STATUS_BLANK)}，实际为 {values['school_status_blank']!r}")
         return cls(**values)

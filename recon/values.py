@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.columns import HEALTH, VALUE_SETS
+from recon.columns import HEALTH, RELATIONS, VALUE_SETS
 from recon.ids import to_half_width
 
 # Characters around a value that are not part of it: whitespace of any width,
@@ -30,6 +30,8 @@ YES_NO = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": F
 # Spellings that mean a label of VALUE_SETS (compared without whitespace).
 CODE_SPELLINGS = {
     "户类型": {"普通农户": "一般农户"},
+    # CONTRACT.md §2.2: the same 致贫原因 label in another spelling.
+    "致贫原因": {"因自然灾害": "因灾", "缺劳动力": "缺劳力", "因务工就业不稳": "务工就业不稳"},
     "险种": {"城乡居民医保": "城乡居民基本医疗保险", "居民医保": "城乡居民基本医疗保险",
              "城乡居民医疗保险": "城乡居民基本医疗保险", "城乡居民基本医保": "城乡居民基本医疗保险",
              "职工医保": "职工基本医疗保险", "城镇职工基本医疗保险": "职工基本医疗保险",
@@ -233,12 +235,18 @@ def normalise_code(values, column: str) -> tuple[pd.Series, pd.Series]:
     return parsed, _bad(text, parsed)
 
 
+RELATION_SPELLINGS = {"儿子": "子", "女儿": "女"}
+
+
 @on_distinct
 def normalise_relation(values) -> tuple[pd.Series, pd.Series]:
-    """与户主关系 without the 之 prefix (之子 → 子); no value set, never bad."""
-    text = _text(values).str.replace(r"^之", "", regex=True)
+    """与户主关系 without the 之 prefix (之子 → 子; 儿子 = 子, 女儿 = 女). A
+    relation outside RELATIONS is bad (reported) but kept as written: it
+    still tells the rules that the person is not the 户主."""
+    text = _text(values).str.replace(r"^之", "", regex=True).str.replace(r"\s+", "", regex=True)
     text = text.mask(text == "")
-    return text, pd.Series(False, index=text.index)
+    text = text.replace(RELATION_SPELLINGS)
+    return text, (text.notna() & ~text.isin(RELATIONS)).astype(bool)
 
 
 @on_distinct

@@ -24,11 +24,11 @@ def person(household: str, name: str, id_number: str, relation: str = "户主", 
 
 
 def context(system_rows: list[dict], as_of: dt.date = AS_OF, settings: Settings | None = None,
-            **sources: list[dict] | pd.DataFrame) -> RuleContext:
+            ledger: list[dict] | None = None, **sources: list[dict] | pd.DataFrame) -> RuleContext:
     """A RuleContext from system member rows and other sources given as rows,
-    matched as the pipeline does (recon.match) against an empty ledger."""
+    matched as the pipeline does (recon.match) against the ledger rows (none by default)."""
     matched = match(core("system", system_rows, as_of=as_of),
-                    core("ledger", [], columns=["姓名", "证件号码", "与户主关系"], as_of=as_of))
+                    core("ledger", ledger or [], columns=["姓名", "证件号码", "与户主关系"], as_of=as_of))
     frames: dict[str, pd.DataFrame | None] = {"system": matched.system, "ledger": matched.ledger}
     for name, rows in sources.items():
         frames[name] = rows if isinstance(rows, pd.DataFrame) else core(name, rows, as_of=as_of)

@@ -29,18 +29,23 @@ def _keys(frame: pd.DataFrame, code: str) -> set[tuple[str, ...]]:
 
 
 # A usual demo county (two plants per rule) and the smallest one (one plant per
-# rule, households carrying plants of rules that do not interact).
-@pytest.fixture(scope="module", params=[(300, 7), (60, 3)], ids=["300-households", "60-households"])
+# rule, households carrying plants of rules that do not interact), written as the
+# national export marks monitored households; and one as provincial exports and
+# older drops spell them (户类型 监测户), which must give the same findings.
+@pytest.fixture(scope="module", params=[(300, 7, "export"), (60, 3, "export"), (300, 7, "legacy")],
+                ids=["300-households", "60-households", "300-households-户类型监测户"])
 def checked(request, tmp_path_factory):
-    households, seed = request.param
-    drop = tmp_path_factory.mktemp(f"demo{households}")
-    generate(drop, households=households, seed=seed, as_of=AS_OF)
+    households, seed, style = request.param
+    drop = tmp_path_factory.mktemp(f"demo{households}{style}")
+    generate(drop, households=households, seed=seed, as_of=AS_OF, style=style)
+    config = drop / "recon.yaml"
+    settings = Settings.load(config if config.exists() else None)
     frames = {}
     for source in SOURCES:
         frames[source], _ = normalise(source, read_source(drop, source).frame, AS_OF)
     matched = match(frames["system"], frames["ledger"])
     frames["system"], frames["ledger"] = matched.system, matched.ledger
-    ctx = RuleContext(as_of=AS_OF, settings=Settings(), county="青岩县", sources=frames,
+    ctx = RuleContext(as_of=AS_OF, settings=settings, county="青岩县", sources=frames,
                       households=matched.households, ledger_households=matched.ledger_households,
                       people=matched.people)
     run = run_rules(ctx)
@@ -64,3 +69,25 @@ def test_demo_households_get_the_class_of_the_answer_key(checked):
     want = pd.read_csv(drop / "answer_households.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     got = status[["户编号", "class", "gaps"]].astype(str).sort_values("户编号").reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want.sort_values("户编号").reset_index(drop=True))
+
+
+MONITORED_KINDS = {"脱贫不稳定户", "边缘易致贫户", "突发严重困难户"}
+
+
+def test_export_style_demo_plants_the_monitoring_rules_on_every_kind_of_monitored_household(tmp_path):
+    """The answer key covers MON02/MON03/MON05/MON06 on 脱贫不稳定户 (户类型 脱贫户)
+    and on 边缘易致贫户 and 突发严重困难户 (户类型 一般农户), as the export marks them."""
+    generate(tmp_path, households=300, seed=7, as_of=AS_OF)
+    system, _ = normalise("system", read_source(tmp_path, "system").frame, AS_OF)
+    households = system.drop_duplicates("户编号").set_index("户编号")
+    assert "监测户" not in set(households["户类型"].dropna())
+    assert set(households["户类型"].dropna()) == {"脱贫户", "一般农户"}
+    key = pd.read_csv(tmp_path / "answer_key.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for code in ("MON02", "MON03", "MON05", "MON06"):
+        planted = households.loc[key.loc[key["rule"] == code, "household_id"].unique()]
+        assert set(planted["监测对象类别"]) == MONITORED_KINDS, code
+        kinds = planted.groupby("监测对象类别")["户类型"].first()
+        assert kinds.to_dict() == {"脱贫不稳定户": "脱贫户", "边缘易致贫户": "一般农户", "突发严重困难户": "一般农户"}
+    # Non-students: 在校生状况 left empty, as the national export does.
+    assert "非在校生" not in set(system["在校生情况"].dropna())
+    assert system["在校生情况"].isna().mean() > 0.5

@@ -150,3 +150,21 @@ def test_id_whitespace_of_any_width_inside_the_cell_is_removed():
 def test_15_digit_id_with_an_impossible_birth_date_is_not_converted_and_invalid():
     frame, _ = normalise("system", raw("system", [{"证件号码": "430321901301123"}]), AS_OF)
     assert frame["证件号码"].iloc[0] == "430321901301123" and not frame["_id_valid"].iloc[0]
+
+
+def test_unlisted_relation_and_poverty_cause_are_input_problems_and_the_rules_still_run():
+    """CONTRACT.md §2.1–2.2 value lists: a label outside them is reported with its
+    cell; the row flows on (the relation as written, the cause unknown)."""
+    from rule_helpers import context, fired, make_id, person, run
+    raw = pd.DataFrame({"户编号": ["H1", "H1"], "姓名": ["张三", "张四"], "证件号码": [make_id(seq="011"), make_id(seq="021")],
+                        "与户主关系": ["户主", "干儿子"], "致贫原因": ["因穷", "因病"], "_path": "system/a.xlsx",
+                        "_file": "a.xlsx#Sheet1", "_sheet": "Sheet1", "_row": [3, 4]})
+    frame, problems = normalise("system", raw, AS_OF)
+    assert frame["与户主关系"].tolist() == ["户主", "干儿子"]
+    assert frame["致贫原因"].isna().tolist() == [True, False]
+    shown = problems.set_index("column")["problem"].to_dict()
+    assert shown == {"与户主关系": "不在取值范围内：'干儿子'", "致贫原因": "不在取值范围内：'因穷'"}
+    assert problems["row"].tolist() == [3, 4] or sorted(problems["row"].tolist()) == [3, 4]
+    # HH02 still counts exactly one 户主 in the household.
+    rows = [person("H1", "张三", make_id(seq="011")), person("H1", "张四", make_id(seq="021"), "干儿子")]
+    assert fired(run(context(rows), "identity"), "HH02").empty

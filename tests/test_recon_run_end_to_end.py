@@ -36,7 +36,8 @@ def first_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     drop, out = root / "drop", root / "out"
     generate(drop, households=300, seed=7)
-    assert main(["run", "--data", str(drop), "--out", str(out), "--as-of", "2025-06-30"]) == 0
+    assert main(["run", "--data", str(drop), "--out", str(out), "--as-of", "2025-06-30",
+                 "--config", str(drop / "recon.yaml")]) == 0
     return drop, out
 
 
@@ -113,3 +114,16 @@ def test_returned_list_changes_the_next_run(first_run, tmp_path):
     # Suppressed findings are counted in the report, never silently dropped.
     exempted_section = (out / "report.html").read_text(encoding="utf-8").split("已豁免的问题（按规则）")[1]
     assert found.set_index("issue_id").loc[verified, "rule"] in exempted_section[:2000]
+
+
+def test_an_export_style_drop_run_without_school_status_blank_says_so(tmp_path, capsys):
+    """RULES.md §Settings school_status_blank: the export leaves 在校生状况 empty for
+    people not at school; without the setting the run summary and the report say so
+    in one sentence naming it."""
+    drop, out = tmp_path / "drop", tmp_path / "out"
+    generate(drop, households=60, seed=3)
+    capsys.readouterr()
+    assert main(["run", "--data", str(drop), "--out", str(out), "--as-of", "2025-06-30"]) == 0
+    summary = capsys.readouterr().err
+    assert summary.count("school_status_blank: not_in_school") == 1
+    assert "school_status_blank: not_in_school" in (out / "report.html").read_text(encoding="utf-8")

@@ -4,7 +4,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from checks.rules.education import record_stage, school_stage
+from checks.rules.stages import blank_status_notes, member_stage, record_stage, school_stage
+from recon.settings import Settings, SettingsError
 from rule_helpers import context, fired, make_id, person, run
 
 HEAD = make_id(birth="19800101", seq="011")
@@ -142,3 +143,66 @@ def test_EDU03_needs_the_资助项目_column():
     child = make_id(birth="20120501", seq="021")
     result = run(context(family("20120501"), education=[school(child, "在读", "初中")]), "education")
     assert "EDU03" in set(result.skipped["rule"])
+
+
+# ---- school_status_blank (RULES.md §Settings, §stages) -----------------------------
+
+def enrolled_with_empty_status(setting: str):
+    child = make_id(birth="20140301", seq="021")
+    ctx = context(family("20140301", 在校生情况=None), settings=Settings(school_status_blank=setting),
+                  education=[school(child, "在读", "小学")])
+    return fired(run(ctx, "education"), "EDU02")
+
+
+def test_EDU02_an_enrolled_student_with_an_empty_在校生情况_is_a_finding_under_not_in_school():
+    found = enrolled_with_empty_status("not_in_school")
+    assert len(found) == 1
+    row = found.iloc[0]
+    assert row["expected"] == "小学" and pd.isna(row["actual"])
+    assert "在校生情况为空（按非在校）" in row["message"]
+
+
+def test_EDU02_an_empty_在校生情况_is_unknown_by_default():
+    assert enrolled_with_empty_status("unknown").empty
+
+
+@pytest.mark.parametrize("setting, stage", [("unknown", None), ("not_in_school", "非在校")])
+def test_member_stage_of_an_empty_cell_follows_the_setting(setting, stage):
+    """What every stage-reading rule (EDU02 today; LAB02, PEN01, RSK03 …) sees for an empty cell."""
+    ctx = context(family("20140301"), settings=Settings(school_status_blank=setting))
+    stages = member_stage(ctx, pd.Series([None, "小学三年级", "非在校生"], dtype="string"))
+    assert stages.tolist()[1:] == ["小学", "非在校"]
+    assert (pd.isna(stages.iloc[0]) if stage is None else stages.iloc[0] == stage)
+
+
+def adults(empty_share: float, setting: str = "unknown"):
+    """Ten members aged 16–59, a share of them with an empty 在校生情况."""
+    rows = []
+    for i in range(10):
+        status = None if i < round(10 * empty_share) else "非在校生"
+        rows.append(person(f"H{i}", f"成员{i}", make_id(birth=f"19{80 + i}0101", seq=f"{i}31"), 在校生情况=status))
+    return context(rows, settings=Settings(school_status_blank=setting))
+
+
+def test_the_run_says_once_when_most_working_age_members_have_an_empty_在校生情况():
+    notes = blank_status_notes(adults(0.8))
+    assert len(notes) == 1 and "school_status_blank" in notes[0] and "80%" in notes[0]
+    assert blank_status_notes(adults(0.5)) == []                           # not most
+    assert blank_status_notes(adults(0.8, "not_in_school")) == []           # the setting already says it
+
+
+def test_the_report_carries_the_sentence(tmp_path):
+    from recon.report import write_report
+    note = blank_status_notes(adults(0.9))[0]
+    empty = pd.DataFrame(columns=["issue_id", "rule", "severity", "township", "status", "category"])
+    path = write_report(tmp_path / "report.html", county="测试县", as_of=dt.date(2025, 6, 30), current=empty,
+                        resolved=empty, suppressed=None, history=None, household_status=None, skipped=None,
+                        input_problems=None, counts_by_source=None, notes=[note])
+    assert "school_status_blank: not_in_school" in path.read_text(encoding="utf-8")
+
+
+def test_school_status_blank_takes_only_its_two_values(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("school_status_blank: empty\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="school_status_blank"):
+        Settings.load(bad)

@@ -207,3 +207,24 @@ def test_parsers_never_raise_on_nasty_cells():
     for parser in PARSERS:
         parsed, _ = parser(series)
         assert parsed.index.equals(series.index)
+
+
+@pytest.mark.parametrize("cell, label", [
+    ("因婚", "因婚"), ("因丧", "因丧"), ("因安全住房", "因安全住房"), ("因安全饮水", "因安全饮水"),
+    ("因自然灾害", "因灾"), ("因灾", "因灾"), ("缺劳动力", "缺劳力"), ("因务工就业不稳", "务工就业不稳"),
+])
+def test_poverty_cause_labels_and_spellings_of_the_contract(cell, label):
+    """CONTRACT.md §2.2 致贫原因: the later labels and their spellings."""
+    assert one(v.normalise_code, cell, "致贫原因") == (label, False)
+
+
+def test_relation_spellings_儿子_and_女儿():
+    parsed, bad = v.normalise_relation(pd.Series(["儿子", "之女儿", "女儿", "之孙女"], dtype="string"))
+    assert parsed.tolist() == ["子", "女", "女", "孙女"] and not bad.any()
+
+
+def test_a_relation_outside_the_list_is_reported_but_kept():
+    """Reported (input_problems.csv), and still read: the person is not the 户主."""
+    parsed, bad = v.normalise_relation(pd.Series(["干儿子", "户主", "长子", "外甥女"], dtype="string"))
+    assert parsed.tolist() == ["干儿子", "户主", "长子", "外甥女"]
+    assert bad.tolist() == [True, False, False, False]

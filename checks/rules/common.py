@@ -13,8 +13,6 @@ import pyarrow.compute as pc
 from checks.rules.base import RuleContext
 from recon.match import NONE, at, coalesce, first_rows
 
-REGISTERED_TYPES = ("脱贫户", "监测户")
-
 
 def shared(ctx: RuleContext, name: str, build: Callable[[RuleContext], object], copy: bool = True):
     """build(ctx), computed once per context (kept in ctx.extra) and handed out
@@ -74,7 +72,7 @@ def _deregistered_ids(ctx: RuleContext) -> pd.Index:
 
 def member_rows(ctx: RuleContext) -> np.ndarray:
     """Positions (in row order) of the system member rows of registered
-    households (脱贫户/监测户, read from the household's head row) with a valid
+    households (脱贫户 or monitored, read from the household's head row) with a valid
     证件号码 — recon.match's codes, built once per context."""
     return shared(ctx, "member_rows", _member_rows, copy=False)
 
@@ -127,8 +125,8 @@ def _registered_households(ctx: RuleContext) -> pd.DataFrame:
 def member_persons(ctx: RuleContext, columns: tuple[str, ...] = ()) -> pd.DataFrame:
     """One row per person (valid 证件号码) of a registered household, with the
     columns of a person finding (county, township, village, household_id,
-    id_number, name), `household_type` (the household's 户类型), `_person`
-    (the person code of recon.match) and the member row's own `columns`
+    id_number, name), `monitored` (the household is monitored, recon.household_kinds),
+    `_person` (the person code of recon.match) and the member row's own `columns`
     where the system has them. A person on several rows
     (ID02) counts once, with their first row."""
     return shared(ctx, f"member_persons{columns}", lambda ctx: _member_persons(ctx, columns))
@@ -148,7 +146,7 @@ def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
 
     persons["county"] = of_household("county").fillna(ctx.county)
     persons["township"], persons["village"] = of_household("township"), of_household("village")
-    persons["household_type"] = of_household("户类型")
+    persons["monitored"] = households["monitored"].to_numpy(bool)[code]
     persons["_person"] = system["_person"].to_numpy()[positions]   # recon.match's person code
     return persons.rename(columns={"证件号码": "id_number", "姓名": "name"}).reset_index(drop=True)
 
@@ -236,9 +234,9 @@ def household_scope(ctx: RuleContext) -> np.ndarray:
 def _household_scope(ctx: RuleContext) -> np.ndarray:
     mapped = mapped_households(ctx)
     mapped_registered = at(ctx.households["registered"].to_numpy(bool), mapped, False)
-    types = ctx.ledger_households.get("户类型")
-    other_type = (types.notna() & ~types.isin(REGISTERED_TYPES)).fillna(False).to_numpy(bool) if types is not None \
-        else np.zeros(len(mapped), dtype=bool)
+    # Known by its own 户类型 (and 监测对象类别) to be neither a 脱贫户 nor monitored.
+    ledger = ctx.ledger_households
+    other_type = (column(ledger, "户类型").notna() & ~ledger["registered"]).to_numpy(bool)
     return mapped_registered | ((mapped == NONE) & ~other_type)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, findings, rule
 from checks.rules.common import birth_dates, column, deregistered_ids, full_years, member_persons
+from checks.rules.stages import BLANK_NOTE, member_stage, record_stage
 
 # Statuses that count as being at school (RULES.md EDU01).
 AT_SCHOOL = ("在读", "送教上门", "休学", "转出")
@@ -19,51 +19,6 @@ JUNIOR_OR_LATER = ("初中", "高中", "中职", "高职", "本科及以上")
 RECORD_ORDER = ("在读", "送教上门", "休学", "转出", "辍学", "毕业")
 
 _NEEDS = (("system", ()), ("education", ("学籍状态",)))
-
-
-def _select(conditions: list[pd.Series], choices: list, index: pd.Index) -> pd.Series:
-    """np.select over NA-safe conditions; rows matching none are unknown (NA).
-    A choice may be a Series (aligned on index) or a constant."""
-    masks = [c.fillna(False).to_numpy(bool) for c in conditions]
-    values = [c.astype(object).to_numpy() if isinstance(c, pd.Series) else c for c in choices]
-    return pd.Series(np.select(masks, values, default=None), index=index, dtype="string")
-
-
-def school_stage(values: pd.Series) -> pd.Series:
-    """Stage of a system 在校生情况 value (RULES.md §stages): 非在校, 学前, 小学,
-    初中, 高中, 中职, 高职, 本科及以上, 辍学, 送教上门; NA = unknown. Also
-    gives the stage of an education 学段 (学前教育 → 学前, …). Worked out once
-    per distinct value (a column of a few labels)."""
-    codes, labels = pd.factorize(values.astype("string"))
-    stages = _stage_of(pd.Series(labels, dtype="string"))
-    return pd.Series(stages.array.take(codes, allow_fill=True), index=values.index)
-
-
-def _stage_of(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip()
-    starts = text.str.startswith
-    conditions = [
-        text.isin(["非在校生", "非在校", "学龄前儿童"]),
-        text == "学前教育",
-        starts("小学"),
-        text.isin(["七年级", "八年级", "九年级"]) | starts("初中"),
-        starts(("高中", "普通高中")),
-        starts(("中职", "中专", "技师学院")),
-        starts(("高职", "大专")),
-        starts(("本科", "大学", "研究生", "硕士")),
-        text.isin(["辍学", "失学或辍学"]),
-        text == "送教上门",
-    ]
-    choices = ["非在校", "学前", "小学", "初中", "高中", "中职", "高职", "本科及以上", "辍学", "送教上门"]
-    return _select(conditions, choices, text.index)
-
-
-def record_stage(status: pd.Series, level: pd.Series) -> pd.Series:
-    """Stage of an education record: 在读/休学 → its 学段; 送教上门; 辍学;
-    毕业 → 非在校; 转出 → unknown."""
-    return _select(
-        [status.isin(["在读", "休学"]), status == "送教上门", status == "辍学", status == "毕业"],
-        [school_stage(level), "送教上门", "辍学", "非在校"], status.index)
 
 
 def current_records(education: pd.DataFrame) -> pd.DataFrame:
@@ -126,17 +81,18 @@ def out_of_school(ctx: RuleContext) -> pd.DataFrame:
       needs=(("system", ("在校生情况",)), ("education", ("学籍状态",))))
 def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
     persons = member_persons(ctx, ("在校生情况",))
-    persons["system_stage"] = school_stage(persons["在校生情况"])
+    persons["system_stage"] = member_stage(ctx, persons["在校生情况"])
     both = persons.merge(current_records(ctx.source("education")), left_on="id_number", right_on="证件号码")
     differ = both["stage"].notna() & both["system_stage"].notna() & (both["stage"] != both["system_stage"])
     hit = both[differ.fillna(False).astype(bool)].copy()
     hit["field"] = "在校生情况"
     hit["expected"] = hit["stage"]
     hit["actual"] = hit["在校生情况"]
+    shown = ("“" + hit["在校生情况"] + "”").fillna(BLANK_NOTE)   # an empty cell read as 非在校 (school_status_blank)
     # 初中在读 / 初中休学; 辍学, 送教上门 as they are; 非在校（毕业）
     record = (hit["stage"] + "（" + hit["学籍状态"] + "）").where(hit["stage"] != hit["学籍状态"], hit["stage"])
     record = record.where(~hit["学籍状态"].isin(["在读", "休学"]), hit["stage"] + hit["学籍状态"])
-    hit["message"] = (hit["name"].fillna("") + "在系统中在校生情况为“" + hit["在校生情况"] + "”，学籍库为“"
+    hit["message"] = (hit["name"].fillna("") + "在系统中在校生情况为" + shown + "，学籍库为“"
                       + record + "”，在校生情况与学籍不一致")
     return findings(hit, source="system|education")
 

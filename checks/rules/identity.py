@@ -21,12 +21,13 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, rule
-from checks.rules.common import (deregistered_ids, first_member_rows, ledger_household_label,
+from checks.rules.common import (column, deregistered_ids, first_member_rows, ledger_household_label,
                                  ledger_households_in_scope, mapped_households, shared)
 from checks.rules.id_suggest import name_key, suggest
 from checks.rules.people import both, in_villages, ledger_villages, links, located, located_in, name_as_read, person_facts
+from recon.household_kinds import MONITORED_TYPE, says_monitored, says_poverty
 from recon.ids import mask_id
-from recon.match import NONE, at, first_rows
+from recon.match import NONE, at, coalesce, first_rows
 
 IDENTITY = dict(group="identity", category="身份信息")
 HOUSEHOLD = dict(group="identity", category="家庭与收入")
@@ -233,28 +234,55 @@ def shown(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
+def type_shown(households: pd.DataFrame) -> pd.Series:
+    """户类型 as a clerk reads it, with the 监测对象类别 that makes a 脱贫户 or
+    一般农户 monitored: 一般农户（边缘易致贫户）; 监测户 as written."""
+    types = column(households, "户类型").astype("string")
+    category = column(households, "监测对象类别").astype("string")
+    with_category = (types + "（" + category + "）").where(types != MONITORED_TYPE, types)
+    return coalesce(with_category.where(category.notna(), types), category)
+
+
+def type_differs_mask(system: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
+    """RULES.md HH03 on 户类型: one side says monitored and the other not, or
+    one says 脱贫户 and the other 一般农户 (监测户 says nothing on 脱贫户)."""
+    facets = [(says_monitored(system), says_monitored(ledger)), (says_poverty(system), says_poverty(ledger))]
+    differs = pd.Series(False, index=system.index)
+    for own, theirs in facets:
+        theirs = pd.Series(theirs.array, index=own.index)
+        differs |= (own != theirs).fillna(False).astype(bool)   # NA on either side: says nothing
+    return differs
+
+
 @rule("HH03", level="household", severity="medium", key=("household_id", "field"), title="户类型或风险状态不一致",
       needs=(("system", ("户类型",)),), **HOUSEHOLD)
 def type_differs(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households
-    shown_columns = ["household_id", "county", "township", "village", "head_id", "head_name", "户类型", "风险是否消除"]
+    shown_columns = ["household_id", "county", "township", "village", "head_id", "head_name", "户类型", "监测对象类别",
+                     "风险是否消除"]
     system = households[[c for c in shown_columns if c in households.columns]][households["registered"].to_numpy(bool)]
     # Joined on household codes (row i of households is code i), the ledger side narrowed to the compared fields.
     mapped = mapped_households(ctx)
-    compared = [f for f in ("户类型", "风险是否消除") if f in ctx.ledger_households.columns]
-    ledger = ctx.ledger_households[compared].assign(_code=mapped)[mapped != NONE]
-    pairs = system.assign(_code=system.index.to_numpy()).merge(ledger, on="_code", suffixes=("", "_ledger"))
+    compared = [f for f in ("户类型", "监测对象类别", "风险是否消除") if f in ctx.ledger_households.columns]
+    ledger = ctx.ledger_households[compared].add_suffix("_ledger").assign(_code=mapped)[mapped != NONE]
+    pairs = system.assign(_code=system.index.to_numpy()).merge(ledger, on="_code")
+    ledger_side = pairs[[f"{f}_ledger" for f in compared]].set_axis(compared, axis=1)
     parts = []
-    for field in ("户类型", "风险是否消除"):
-        if field not in system.columns or f"{field}_ledger" not in pairs.columns:
-            continue
-        expected, actual = shown(pairs[field]), shown(pairs[f"{field}_ledger"])
-        differs = pairs[(expected.notna() & actual.notna() & (expected != actual)).fillna(False).to_numpy(bool)]
-        expected, actual = expected[differs.index], actual[differs.index]
-        message = who(differs) + "的" + field + "系统为" + text(expected) + "、台账为" + text(actual) + "，请核实后统一"
-        parts.append(household_findings(differs, source="system|ledger", field=field, expected=expected,
-                                        actual=actual, message=message))
+    if "户类型" in pairs.columns and "户类型" in compared:
+        differs = type_differs_mask(pairs, ledger_side)
+        parts.append(_hh03_findings(pairs[differs.to_numpy()], "户类型", type_shown(pairs)[differs],
+                                    type_shown(ledger_side)[differs]))
+    if "风险是否消除" in pairs.columns and "风险是否消除" in compared:
+        expected, actual = shown(pairs["风险是否消除"]), shown(ledger_side["风险是否消除"])
+        differs = (expected.notna() & actual.notna() & (expected != actual)).fillna(False).to_numpy(bool)
+        parts.append(_hh03_findings(pairs[differs], "风险是否消除", expected[differs], actual[differs]))
     return pd.concat(parts, ignore_index=True) if parts else empty_findings()
+
+
+def _hh03_findings(differs: pd.DataFrame, field: str, expected: pd.Series, actual: pd.Series) -> pd.DataFrame:
+    message = who(differs) + "的" + field + "系统为" + text(expected) + "、台账为" + text(actual) + "，请核实后统一"
+    return household_findings(differs, source="system|ledger", field=field, expected=expected, actual=actual,
+                              message=message)
 
 
 @rule("LED01", level="village", severity="high", key=("township", "village"), title="村级台账缺失", **IDENTITY)

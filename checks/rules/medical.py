@@ -101,7 +101,7 @@ def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
     by_person = subsidy.groupby("证件号码", sort=False)["资助参保"].any()
     without = by_person.index[~by_person.astype(bool)]
     persons = member_persons(ctx)
-    hit = persons[(persons["household_type"] == "监测户").fillna(False).astype(bool) & persons["id_number"].isin(without)].copy()
+    hit = persons[persons["monitored"].to_numpy(bool) & persons["id_number"].isin(without)].copy()
     hit["field"] = "资助参保"
     hit["expected"] = "是"
     hit["actual"] = "否"
@@ -120,7 +120,8 @@ def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
     totals = costs.groupby("household_id", sort=False)["个人自付费用"].sum().rename("total")
     households = registered_households(ctx).join(totals, on="household_id")
     limit = ctx.settings.medical_oop_threshold
-    over = (column(households, "户类型") == "脱贫户") & households["total"].gt(limit)
+    # A 脱贫户 not monitored: a 脱贫不稳定户 is a 脱贫户 already under monitoring.
+    over = households["poverty"] & ~households["monitored"] & households["total"].gt(limit)
     hit = households[over.fillna(False).astype(bool)].copy()
     hit["field"] = "个人自付费用"
     hit["expected"] = pd.Series("≤" + amount_text(pd.Series([limit])).iloc[0], index=hit.index, dtype="string")

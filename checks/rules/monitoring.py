@@ -38,12 +38,13 @@ def _reasons(ctx: RuleContext, households: pd.DataFrame, gaps: dict[str, str]) -
     return joined.str.rstrip("、")
 
 
-def _type(households: pd.DataFrame, label: str) -> pd.Series:
-    return households["户类型"].eq(label).fillna(False).astype(bool)
+def _monitored(households: pd.DataFrame) -> pd.Series:
+    """RULES.md's 监测户: a monitored household (recon.household_kinds)."""
+    return households["monitored"].astype(bool)
 
 
 def _eliminated_monitored(households: pd.DataFrame) -> pd.Series:
-    return _type(households, "监测户") & households["风险是否消除"].astype("boolean").eq(True).fillna(False).astype(bool)
+    return _monitored(households) & households["风险是否消除"].astype("boolean").eq(True).fillna(False).astype(bool)
 
 
 def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
@@ -56,7 +57,8 @@ def should_be_monitored(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     gaps = {k: v for k, v in SECTOR_GAPS.items() if v != "MED01"}
     households["reasons"] = _reasons(ctx, households, gaps)
-    hit = households[_type(households, "脱贫户") & (households["reasons"] != "")].copy()
+    not_monitored_poverty = households["poverty"].astype(bool) & ~_monitored(households)
+    hit = households[not_monitored_poverty & (households["reasons"] != "")].copy()
     hit["message"] = household_label(hit) + "为脱贫户，" + hit["reasons"] + "，未纳入监测，疑似应纳未纳"
     return findings(hit, source="system")
 
@@ -80,7 +82,7 @@ def late_assistance(ctx: RuleContext) -> pd.DataFrame:
     start, first_help = households["纳入监测时间"], households["首次帮扶时间"]
     late = _days(first_help, start).gt(limit).fillna(False).astype(bool)
     waiting = first_help.isna() & _days(pd.Series(pd.Timestamp(ctx.as_of), index=households.index), start).gt(limit).fillna(False)
-    hit = households[_type(households, "监测户") & start.notna() & (late | waiting.astype(bool))].copy()
+    hit = households[_monitored(households) & start.notna() & (late | waiting.astype(bool))].copy()
     hit["field"] = "首次帮扶时间"
     hit["actual"] = hit["首次帮扶时间"].dt.strftime("%Y-%m-%d").astype("string")
     label = household_label(hit) + hit["纳入监测时间"].dt.strftime("%Y年%m月纳入监测，").astype("string")

@@ -5,8 +5,8 @@ rule of RULES.md and an answer key of every finding planted.
     generate(out, households=300, seed=7, as_of=date(2025, 6, 30)) -> DemoSummary
 
 Writes out/system, ledger, education, medical, housing, water, hukou and, at
-the drop root (never read as data), answer_key.csv, answer_households.csv
-and demo.json. The same seed gives byte-identical files."""
+the drop root (never read as data), answer_key.csv, answer_households.csv,
+demo.json and (export style) recon.yaml. The same seed gives byte-identical files."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,8 +19,8 @@ import pandas as pd
 
 from recon.demo import county as county_mod
 from recon.demo.finish import finish, household_classes
-from recon.demo.layout import write_drop
-from recon.demo.plant_households import plant_households
+from recon.demo.layout import STYLES, write_drop
+from recon.demo.plant_households import plant_households, rotate_monitoring_kinds
 from recon.demo.plant_rows import plant_rows
 from recon.demo.planter import Planter, village_styles
 from recon.demo.sectors import build as build_sectors
@@ -31,6 +31,11 @@ __all__ = ["ANSWER_COLUMNS", "DemoSummary", "generate"]
 ANSWER_COLUMNS = ["rule", "county", "township", "village", "household_id", "id_number", "source", "file", "row",
                   "field", "actual"]
 FORMATS = ("mixed", "csv")
+# Beside an export-style drop (never read as data): the settings such an export needs.
+CONFIG_NAME = "recon.yaml"
+EXPORT_CONFIG = ("# Settings for this demo drop: recon run --data DROP --out OUT --config DROP/recon.yaml\n"
+                 "# The national export leaves 在校生状况 empty for people not at school.\n"
+                 "school_status_blank: not_in_school\n")
 MIN_HOUSEHOLDS = 60   # the fewest households in which every rule can be planted
 
 
@@ -51,12 +56,20 @@ def plants_per_rule(households: int) -> int:
 
 
 def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = dt.date(2025, 6, 30),
-             formats: str = "mixed", county_name: str = county_mod.COUNTY, region: str = county_mod.REGION
-             ) -> DemoSummary:
+             formats: str = "mixed", county_name: str = county_mod.COUNTY, region: str = county_mod.REGION,
+             style: str = "export") -> DemoSummary:
     """`county_name` and `region` (6 digits) name the county; a province is several
-    of them (bench/drops.py), each with its own seed, name and region code."""
+    of them (bench/drops.py), each with its own seed, name and region code.
+
+    style "export" writes the system as the national export does (户类型 脱贫户 or
+    一般农户, monitored households marked by 监测对象类别, 在校生状况 empty for
+    people not at school; some village ledgers write 监测户) and puts the
+    matching settings in recon.yaml beside the drop; "legacy" writes 户类型 监测户
+    as provincial exports and earlier demos do."""
     if formats not in FORMATS:
         raise ValueError(f"formats must be one of {FORMATS}")
+    if style not in STYLES:
+        raise ValueError(f"style must be one of {STYLES}")
     if households < MIN_HOUSEHOLDS:
         raise ValueError(f"a demo county needs at least {MIN_HOUSEHOLDS} households to plant every rule "
                          f"(asked for {households})")
@@ -64,13 +77,17 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     rng = np.random.default_rng(seed)
     county = county_mod.build(households, seed, as_of, county_name, region)
     per_rule = plants_per_rule(households)
-    villages = village_styles(county, rng, per_rule)
-    planter = Planter(county, villages, rng, per_rule)
+    villages = village_styles(county, rng, per_rule, style)
+    planter = Planter(county, villages, rng, per_rule, style)
     plant_households(planter)
     frames = build_sectors(county, rng)
     plant_rows(planter, frames)
+    if style == "export":
+        rotate_monitoring_kinds(planter)
     frames = finish(county, frames)
-    placed = write_drop(out, frames, villages, formats, as_of.year, county.name)
+    placed = write_drop(out, frames, villages, formats, as_of.year, county.name, style)
+    if style == "export":
+        (out / CONFIG_NAME).write_text(EXPORT_CONFIG, encoding="utf-8")
 
     answers = _answer_key(planter.answers, placed, county.name)
     _write_csv(answers, out / "answer_key.csv")
@@ -80,7 +97,7 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     (out / "demo.json").write_text(json.dumps({
         "as_of": as_of.isoformat(), "seed": seed, "households": households, "persons": summary.persons,
         "county": summary.county, "region": county.region, "formats": formats,
-        "monitoring_threshold": DEFAULT_MONITORING_THRESHOLD, "planted": planted,
+        "monitoring_threshold": DEFAULT_MONITORING_THRESHOLD, "planted": planted, "style": style,
     }, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return summary
 

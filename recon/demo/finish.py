@@ -43,7 +43,7 @@ def finish(county: County, f: Frames) -> Frames:
     by_number = pd.Series(hh.index, index=hh["户编号"])
     ledger["hh"] = by_number.loc[ledger["户编号"]].to_numpy()   # the ledger household (moved rows follow it)
     led_size = ledger.groupby("hh").size().reindex(hh.index, fill_value=0) + hh["led_size_offset"]
-    led_fields = hh[["户类型", "风险是否消除"]].copy()
+    led_fields = hh[["户类型", "监测对象类别", "风险是否消除"]].copy()
     led_fields["户类型"] = hh["led_type"].where(hh["led_type"] != "", hh["户类型"])
     flip = hh["led_flip_eliminated"]
     led_fields.loc[flip, "风险是否消除"] = ~hh.loc[flip, "风险是否消除"].astype(bool)

@@ -18,10 +18,24 @@ from recon.demo.write import Table, write_table
 
 RELATION_WITH_ZHI = {"子": "之子", "女": "之女"}
 LEDGER_STYLE = ["has_hhid", "has_head_id", "has_income", "has_type", "fmt", "title", "yesno", "dates", "money",
-                "ordinary"]
+                "ordinary", "monitored_as"]
+STYLES = ("export", "legacy")
+# The export's 户类型 of a monitored household, by its 监测对象类别 (CONTRACT.md §2.2).
+EXPORT_TYPE = {"脱贫不稳定户": "脱贫户", "边缘易致贫户": "一般农户", "突发严重困难户": "一般农户"}
 
 
-def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str) -> Table:
+def export_types(types: pd.Series, categories: pd.Series) -> pd.Series:
+    """户类型 as the national export writes it: a monitored household (the demo's
+    监测户 with a 监测对象类别) is 脱贫户 or 一般农户 by its category. A 监测户
+    without category (a ledger plant) stays as written."""
+    export = categories.map(EXPORT_TYPE)
+    return export.where((types == "监测户") & export.notna(), types)
+
+
+def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str, style: str = "legacy") -> Table:
+    if style == "export":   # the national export: types by category, 在校生状况 empty for people not at school
+        system = system.assign(户类型=export_types(system["户类型"], system["监测对象类别"]),
+                               在校生情况=system["在校生情况"].replace("非在校生", ""))
     text = not messy
     months = (lambda s: c.date_text(s, "month")) if messy else c.date_text
     columns = [
@@ -93,7 +107,11 @@ def _ledger_table(ledger: pd.DataFrame, style: pd.Series, messy: bool) -> Table:
     if style["has_head_id"]:
         columns.append(("户主证件号码", "户主身份证号", c.id_cells(ledger["户主证件号码"], text)))
     columns.append(("人数", "家庭人口数", ledger["人数"].astype("int64").astype(object)))
-    if style["has_type"]:
+    if style["has_type"] and style["monitored_as"] == "category":   # as the export: 户类型 and 监测对象类别
+        kind = export_types(kind, ledger["监测对象类别"])
+        columns += [("户类型", "户类型", c.text_cells(kind)), ("监测对象类别", "监测对象类别", c.text_cells(ledger["监测对象类别"])),
+                    ("风险是否消除", "风险是否消除", c.yesno(ledger["风险是否消除"], yn))]
+    elif style["has_type"]:
         columns += [("户类型", "户类型", c.text_cells(kind)), ("风险是否消除", "风险是否消除", c.yesno(ledger["风险是否消除"], yn))]
     if style["has_income"]:
         money = style["money"] if messy else "plain"
@@ -110,14 +128,14 @@ def _simple(frame: pd.DataFrame, columns: list[tuple[str, str, pd.Series]], mess
 
 
 def write_drop(drop: Path, f: Frames, villages: pd.DataFrame, formats: str, as_of_year: int,
-               county: str) -> pd.DataFrame:
+               county: str, style: str = "export") -> pd.DataFrame:
     messy = formats == "mixed"
     placements = []
     fmt = (lambda wanted: wanted) if messy else (lambda wanted: "csv")
     ext = {"xlsx": ".xlsx", "xls": ".xls", "csv": ".csv", "csv_bom": ".csv", "csv_gbk": ".csv"}
 
     system_file = drop / "system" / (f"{county}_脱贫户家庭成员信息{ext[fmt('xlsx')]}")
-    placed = write_table(system_file, fmt("xlsx"), _system_table(f.system, messy, as_of_year, county))
+    placed = write_table(system_file, fmt("xlsx"), _system_table(f.system, messy, as_of_year, county, style))
     placements.append(placed.assign(_mark=f.system["_mark"].to_numpy(), source="system"))
 
     # Cells are made once per ledger style (not per village: a province has thousands).

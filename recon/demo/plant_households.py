@@ -54,15 +54,25 @@ def _low_income(pl: Planter) -> None:
         hh.at[h, "pc_unknown"] = True
 
 
+def _plants(pl: Planter, why: str, kind: str) -> list[int]:
+    """pl.k households for a monitoring plant; in an export-style drop up to
+    three (if the county has them), so that each kind of monitored household
+    can carry one (rotate_monitoring_kinds)."""
+    chosen = pl.pick(pl.k, pl.eligible(kind), why)
+    if pl.style == "export" and len(chosen) < 3:
+        chosen += pl.pick(3 - len(chosen), pl.eligible(kind), why, optional=True)
+    return chosen
+
+
 def _monitoring_dates(pl: Planter) -> None:
     hh, as_of = pl.hh, pd.Timestamp(pl.county.as_of)
-    for i, h in enumerate(pl.pick(pl.k, pl.eligible("monitored_no"), "MON03")):
+    for i, h in enumerate(_plants(pl, "MON03", "monitored_no")):
         late = hh.at[h, "纳入监测时间"] + pd.Timedelta(days=45)
         hh.at[h, "首次帮扶时间"] = late if i % 2 == 0 else pd.NaT
         pl.answer("MON03", h)
     for h in pl.pick(1, pl.eligible("monitored_no"), "a MON03 near miss", optional=True):
         hh.at[h, "首次帮扶时间"] = hh.at[h, "纳入监测时间"] + pd.Timedelta(days=30)  # "more than" 30: not late
-    for i, h in enumerate(pl.pick(pl.k, pl.eligible("monitored_yes"), "MON05")):
+    for i, h in enumerate(_plants(pl, "MON05", "monitored_yes")):
         # no visit at all, or the last visit before the risk was eliminated
         hh.at[h, "最近回访时间"] = pd.NaT if i % 2 == 0 else hh.at[h, "风险消除时间"] - pd.Timedelta(days=10)
         pl.answer("MON05", h)
@@ -70,7 +80,7 @@ def _monitoring_dates(pl: Planter) -> None:
         # eliminated recently: no visit is due yet
         hh.at[h, "风险消除时间"] = (as_of - pd.Timedelta(days=100)).to_period("M").to_timestamp()
         hh.at[h, "最近回访时间"] = pd.NaT
-    for h in pl.pick(pl.k, pl.eligible("monitored_yes"), "MON06"):
+    for h in _plants(pl, "MON06", "monitored_yes"):
         start = hh.at[h, "纳入监测时间"]
         hh.at[h, "风险消除时间"] = (start.to_period("M") + 3).to_timestamp()
         pl.answer("MON06", h)
@@ -103,3 +113,25 @@ def _newborn_near_miss(pl: Planter) -> None:
         pid = pl.member(h, young)
         pl.rebirth(pid, pd.Timestamp(pl.county.as_of) - pd.Timedelta(days=40))
         p.loc[p["pid"] == pid, "school_override"] = "newborn"
+
+
+MONITORING_KINDS = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
+
+
+def rotate_monitoring_kinds(pl: Planter) -> None:
+    """The households planted for MON02, MON03, MON05 and MON06 take the three
+    kinds of monitored household in turn, each rule starting where the last
+    left off: the answer key then covers every kind (a 脱贫不稳定户 keeps 户类型
+    脱贫户 in the export, the other two are 一般农户)."""
+    answers = pd.DataFrame(pl.answers)
+    row_of = pd.Series(pl.hh.index, index=pl.hh["户编号"])
+    turn = 0
+    done: set[int] = set()
+    for code in ("MON02", "MON03", "MON05", "MON06"):
+        for number in answers.loc[answers["rule"] == code, "household_id"].drop_duplicates():
+            h = int(row_of[number])
+            if h in done:
+                continue
+            pl.hh.at[h, "监测对象类别"] = MONITORING_KINDS[turn % 3]
+            done.add(h)
+            turn += 1

@@ -36,7 +36,7 @@ LANES = {
 LANE_NAMES = sorted(set().union(*LANES.values()))
 
 
-def village_styles(county: County, rng: np.random.Generator, per_rule: int = 2) -> pd.DataFrame:
+def village_styles(county: County, rng: np.random.Generator, per_rule: int = 2, style: str = "export") -> pd.DataFrame:
     """How each village's ledger is kept, and the villages with a special role:
     per_rule (at most two) with no ledger (LED01) and as many MON04 burst
     villages, one whose village water row is unsafe (every household has its
@@ -58,6 +58,9 @@ def village_styles(county: County, rng: np.random.Generator, per_rule: int = 2) 
     villages["dates"] = np.array(["slash", "cn", "compact", "cell"])[(i // 2) % 4]
     villages["money"] = np.array(["plain", "comma", "plain", "yuan"])[i % 4]
     villages["ordinary"] = np.where(i % 2 == 1, "普通农户", "一般农户")   # both spell 一般农户
+    # A monitored household in the ledger: 户类型 监测户, or (beside an export-style system) as the export
+    # writes it, 户类型 with a 监测对象类别 column; every third village keeps writing 监测户.
+    villages["monitored_as"] = np.where((i % 3 == 0) | (style != "export"), "监测户", "category")
     villages["role"] = ""
     by_size = villages.assign(registered=registered.to_numpy()).sort_values(["size", "village_no"])
     small = by_size[by_size["registered"] > 0]["village_no"].to_numpy()[:special]
@@ -73,8 +76,9 @@ def village_styles(county: County, rng: np.random.Generator, per_rule: int = 2) 
 class Planter:
     """Hands out households, makes IDs, records the answer key."""
 
-    def __init__(self, county: County, villages: pd.DataFrame, rng: np.random.Generator, per_rule: int):
-        self.county, self.villages, self.rng, self.k = county, villages, rng, per_rule
+    def __init__(self, county: County, villages: pd.DataFrame, rng: np.random.Generator, per_rule: int,
+                 style: str = "export"):
+        self.county, self.villages, self.rng, self.k, self.style = county, villages, rng, per_rule, style
         self.hh, self.p = county.households, county.persons
         self.lanes_used = np.zeros((len(self.hh), len(LANE_NAMES)), dtype=bool)   # household × lane
         self.pick_order = rng.permutation(len(self.hh))
