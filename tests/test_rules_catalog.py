@@ -96,6 +96,15 @@ def test_every_rule_explains_itself_to_a_clerk(rule):
     assert len(rule.action.strip()) >= 20, f"{rule.code}: action= is missing or too short"
 
 
+def test_setting_names_in_texts_stand_apart_from_the_chinese():
+    """Texts are split over lines by implicit concatenation: a line break right
+    before a setting name glues it to the Chinese (设置项newborn_days)."""
+    for rule in catalog_rules():
+        for text in (rule.meaning, rule.action):
+            glued = re.findall(r"[\u4e00-\u9fff][A-Za-z_]{3,}|[A-Za-z_]{3,}[\u4e00-\u9fff]", text)
+            assert not glued, f"{rule.code}: {glued}"
+
+
 def test_every_declared_setting_is_a_settings_field():
     known = {field.name for field in fields(Settings)}
     for rule in catalog_rules():

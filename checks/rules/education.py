@@ -100,7 +100,7 @@ def compulsory_children(ctx: RuleContext) -> pd.DataFrame:
 
 EDU01_MEANING = (
     "脱贫户或监测户中处于义务教育年龄的孩子（年龄按学年开始那年的 8 月 31 日计算，范围由设置项"
-    "compulsory_age_min、compulsory_age_max 规定），在教育部门的学籍数据中既没有在读、送教上门、"
+    " compulsory_age_min、compulsory_age_max 规定），在教育部门的学籍数据中既没有在读、送教上门、"
     "休学或转出的记录，也没有初中及以上的毕业记录，疑似失学辍学。户籍已注销的不算。学籍状态为"
     "“辍学”的，问题描述会直接写明辍学。")
 EDU01_ACTION = (

@@ -139,7 +139,7 @@ def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
 
 MED04_MEANING = (
     "一户没有纳入监测的脱贫户，家庭成员在统计年度的个人自付医疗费用合计超过设置项"
-    "medical_oop_threshold 规定的金额，存在因病返贫的风险，却还不是监测户。只有医保数据中有"
+    " medical_oop_threshold 规定的金额，存在因病返贫的风险，却还不是监测户。只有医保数据中有"
     "“个人自付费用”这一列时才检查。")
 MED04_ACTION = (
     "请村里和帮扶责任人入户核实医疗负担和家庭收支：有返贫风险的，按程序识别纳入监测并落实健康帮扶；"
