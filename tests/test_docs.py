@@ -1,5 +1,6 @@
 """The users' docs (docs/) match the code: the generated pages are what
-`python -m recon.docs` makes now."""
+`python -m recon.docs` makes now, and the input page names every folder the
+reader can use."""
 from __future__ import annotations
 
 from dataclasses import fields
@@ -62,3 +63,9 @@ def test_notes_about_sources_and_columns_name_real_ones():
     assert set(SOURCE_NAMES) == set(SOURCE_ROWS) == set(COLUMNS)
     known = {column for columns in COLUMNS.values() for column in columns}
     assert set(COLUMN_NOTES) <= known
+
+
+def test_the_input_page_names_every_source_folder():
+    text = (DOCS / "input.md").read_text(encoding="utf-8")
+    for folder in [*SOURCES, "feedback", "exemptions"]:
+        assert f"{folder}/" in text, folder
