@@ -1,8 +1,9 @@
 """The users' docs (docs/) match the code: the generated pages are what
-`python -m recon.docs` makes now, and the input page names every folder the
-reader can use."""
+`python -m recon.docs` makes now, and the hand-written ones link only to
+pages that exist and name every folder the reader knows."""
 from __future__ import annotations
 
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -63,6 +64,20 @@ def test_notes_about_sources_and_columns_name_real_ones():
     assert set(SOURCE_NAMES) == set(SOURCE_ROWS) == set(COLUMNS)
     known = {column for columns in COLUMNS.values() for column in columns}
     assert set(COLUMN_NOTES) <= known
+
+
+HAND_WRITTEN = ["input.md", "outputs.md", "internals.md", "operations.md"]
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md"] + [DOCS / name for name in HAND_WRITTEN] +
+                         [DOCS / name for name in GENERATED], ids=lambda path: path.name)
+def test_links_point_at_files_of_the_project(path):
+    """Users who clone the project have only the project: no link may leave it (../shared/ did)."""
+    text = path.read_text(encoding="utf-8")
+    assert "../shared" not in text
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if not re.match(r"https?://", target):
+            assert (path.parent / target).exists(), f"{path.name} links to {target}, which does not exist"
 
 
 def test_the_input_page_names_every_source_folder():
