@@ -1,7 +1,8 @@
 """The `recon` command (CONTRACT.md §1).
 
-recon run  --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
-recon demo --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
+recon run   --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
+recon rules [--config FILE] [--format table|csv|markdown]
+recon demo  --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
 
 `run` materialises the same asset graph as the Dagster UI, in-process. Exit 0
 when the run completed, whatever it found; non-zero with one clear line on
@@ -19,6 +20,8 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console(stderr=True)
+RULES_FORMATS = ("table", "csv", "markdown")
+RULES_TABLE_WIDTH = 160   # `recon rules` written to a file or pipe
 
 
 class UsageProblem(Exception):
@@ -36,19 +39,33 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="recon", description="核对村级台账、监测系统与行业部门数据 / reconcile a county's data drop")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the reconciliation on a data drop")
-    run.add_argument("--data", required=True, type=Path, help="the data drop (CONTRACT.md §2)")
+    run.add_argument("--data", required=True, type=Path, help="the data drop (docs/input.md)")
     run.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
     run.add_argument("--as-of", type=parse_date, help="reporting date YYYY-MM-DD (default: today)")
-    run.add_argument("--config", type=Path, help="settings YAML (RULES.md §Settings)")
+    run.add_argument("--config", type=Path, help="settings YAML (docs/rules.md, 设置项)")
     run.add_argument("--workers", type=int, help="counties run side by side in a multi-county drop "
                      "(default: RECON_WORKERS, else one per CPU core; ~2.5 GB of memory each)")
     run.add_argument("--db", help="SQLAlchemy URL of the registry (default: SQLite OUT/recon.db; env RECON_DATABASE_URL)")
+    rules = sub.add_parser("rules", help="print the rule catalog as a config makes it (docs/rules.md)")
+    rules.add_argument("--config", type=Path, help="settings YAML (docs/rules.md, 设置项)")
+    rules.add_argument("--format", choices=RULES_FORMATS, default="table",
+                       help="table (default), csv (UTF-8) or markdown")
     demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
     demo.add_argument("--out", required=True, type=Path)
     demo.add_argument("--households", type=int, default=300)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--as-of", type=parse_date, default="2025-06-30")
     return parser
+
+
+def load_settings(config: Path | None):
+    """The config's settings; a config that cannot be used is a UsageProblem
+    (one line, exit 2), before anything else happens."""
+    from recon.settings import Settings, SettingsError
+    try:
+        return Settings.load(config)
+    except SettingsError as exc:
+        raise UsageProblem(str(exc)) from None
 
 
 def check_drop(data: Path) -> None:
@@ -74,16 +91,12 @@ def check_database(url: str | None) -> None:
 def command_run(args) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from recon.layout import counties
-    from recon.settings import Settings, SettingsError
 
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
-    try:
-        Settings.load(args.config)
-    except SettingsError as exc:
-        raise UsageProblem(str(exc)) from None
+    load_settings(args.config)
     db_url = args.db or os.environ.get("RECON_DATABASE_URL") or None
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -262,11 +275,55 @@ def print_demo_summary(summary) -> None:
     out.print(table)
     out.print(f"下一步 next: recon run --data {summary.out} --out OUT --as-of {summary.as_of:%Y-%m-%d}")
 
+def command_rules(args) -> int:
+    """The catalog as the config makes it, on stdout. Imports no Dagster: a
+    clerk looking up a rule should not wait for the asset graph."""
+    from checks.rules.catalog import catalog_table
+    table = catalog_table(load_settings(args.config))
+    {"table": print_rules_table, "csv": print_rules_csv, "markdown": print_rules_markdown}[args.format](table)
+    return 0
+
+
+def print_rules_table(table) -> None:
+    shown = Table(title="规则目录 / rule catalog", show_lines=False)
+    for column in table.columns:
+        # Long texts fold onto more lines, never cut off with …: a truncated title or setting misleads.
+        shown.add_column(column, no_wrap=column in ("code", "group", "severity", "enabled"), overflow="fold")
+    for row in table.itertuples(index=False):
+        shown.add_row(*(("true" if value else "false") if isinstance(value, bool) else str(value) for value in row))
+    out = Console()
+    # Redirected to a file, rich would assume 80 columns and fold every title.
+    (out if out.is_terminal else Console(width=RULES_TABLE_WIDTH)).print(shown)
+
+
+def print_rules_csv(table) -> None:
+    text = table.assign(enabled=table["enabled"].map({True: "true", False: "false"})).to_csv(
+        index=False, lineterminator="\n")
+    write_utf8(text)
+
+
+def print_rules_markdown(table) -> None:
+    from recon.markdown import markdown_table
+    write_utf8(markdown_table(table))
+
+
+def write_utf8(text: str) -> None:
+    """Text on stdout as UTF-8 whatever the console's code page (a GBK
+    console would otherwise turn the catalog's Chinese into an error)."""
+    stream = sys.stdout
+    if (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(encoding="utf-8")
+    stream.write(text)
+    stream.flush()
+
+
+COMMANDS = {"run": command_run, "rules": command_rules, "demo": command_demo}
+
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return command_run(args) if args.command == "run" else command_demo(args)
+        return COMMANDS[args.command](args)
     except UsageProblem as exc:
         print(f"recon: {exc}", file=sys.stderr)
         return 2

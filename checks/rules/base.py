@@ -3,6 +3,8 @@
 A rule is one small unit: its code (RULES.md), the sources and columns it
 needs, the columns of its key, and a vectorised function from the normalised
 frames (RuleContext) to finding rows (FINDING_COLUMNS). Rules never read files.
+It also carries what the catalog shows users (checks/rules/catalog.py,
+docs/rules.md): the settings it reads and its meaning and action for clerks.
 """
 from __future__ import annotations
 
@@ -61,6 +63,12 @@ class Rule:
     category: str                   # township list sheet: 身份信息, 家庭与收入, 教育, 医疗, 住房, 饮水, 监测帮扶
     needs: tuple[tuple[str, tuple[str, ...]], ...]  # (source, columns) pairs that must be present
     func: Callable[[RuleContext], pd.DataFrame]
+    # For the catalog (`recon rules`, docs/rules.md): the Settings fields the
+    # rule reads, and two texts for a township clerk — what a finding means in
+    # practice (meaning) and what to do about it (action).
+    settings: tuple[str, ...] = ()
+    meaning: str = ""
+    action: str = ""
 
     def missing(self, ctx: RuleContext) -> str | None:
         """Why this rule cannot run on ctx (a plain sentence), or None."""
@@ -78,12 +86,15 @@ REGISTRY: dict[str, Rule] = {}
 
 
 def rule(code: str, *, group: str, level: str, severity: str, key: tuple[str, ...], title: str,
-         category: str, needs: tuple[tuple[str, tuple[str, ...]], ...] = ()):
+         category: str, needs: tuple[tuple[str, tuple[str, ...]], ...] = (), settings: tuple[str, ...] = (),
+         meaning: str = "", action: str = ""):
     """Register a rule function under its catalog code."""
     def register(func: Callable[[RuleContext], pd.DataFrame]):
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
-        REGISTRY[code] = Rule(code, group, level, severity, key, title, category, needs, func)
+        REGISTRY[code] = Rule(code=code, group=group, level=level, severity=severity, key=key, title=title,
+                              category=category, needs=needs, func=func, settings=settings, meaning=meaning,
+                              action=action)
         return func
     return register
 

@@ -53,8 +53,20 @@ def compulsory_children(ctx: RuleContext) -> pd.DataFrame:
     return persons[of_age & alive].reset_index(drop=True)
 
 
+EDU01_MEANING = (
+    "脱贫户或监测户中处于义务教育年龄的孩子（年龄按学年开始那年的 8 月 31 日计算，范围由设置项"
+    " compulsory_age_min、compulsory_age_max 规定），在教育部门的学籍数据中既没有在读、送教上门、"
+    "休学或转出的记录，也没有初中及以上的毕业记录，疑似失学辍学。户籍已注销的不算。学籍状态为"
+    "“辍学”的，问题描述会直接写明辍学。")
+EDU01_ACTION = (
+    "请乡镇会同学校、教育部门核实孩子现在的实际就学情况：确已辍学的，立即落实控辍保学、劝返复学；"
+    "在外地上学、学籍不在本地学籍库的，取得学校出具的就读证明后，标“核实无误”并在核实说明中写明"
+    "学校名称；系统与学籍库的证件号码不一致的，改正号码。")
+
+
 @rule("EDU01", group="education", level="person", severity="high", key=("id_number",),
-      title="疑似失学辍学", category="教育", needs=_NEEDS)
+      title="疑似失学辍学", category="教育", needs=_NEEDS,
+      settings=("compulsory_age_min", "compulsory_age_max"), meaning=EDU01_MEANING, action=EDU01_ACTION)
 def out_of_school(ctx: RuleContext) -> pd.DataFrame:
     education = ctx.source("education")
     status, level = education["学籍状态"], column(education, "学段")
@@ -76,9 +88,18 @@ def out_of_school(ctx: RuleContext) -> pd.DataFrame:
     return findings(missing, source="system|education")
 
 
+EDU02_MEANING = (
+    "系统中“在校生情况”写的学段（如小学、初中、非在校），与学籍数据中此人当前学籍记录的学段不一致。"
+    "当前学籍记录是按在读、送教上门、休学、转出、辍学、毕业的顺序取到的第一条。")
+EDU02_ACTION = (
+    "按学籍数据核实孩子现在读哪个学段，更新系统中的在校生情况（升学、毕业后常常忘了改）；学籍数据"
+    "本身有误的，请教育部门更正，更正前可在核实说明中写明情况后标“核实无误”。")
+
+
 @rule("EDU02", group="education", level="person", severity="medium", key=("id_number",),
       title="在校生情况与学籍不一致", category="教育",
-      needs=(("system", ("在校生情况",)), ("education", ("学籍状态",))))
+      needs=(("system", ("在校生情况",)), ("education", ("学籍状态",))), settings=("school_status_blank",),
+      meaning=EDU02_MEANING, action=EDU02_ACTION)
 def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
     persons = member_persons(ctx, ("在校生情况",))
     persons["system_stage"] = member_stage(ctx, persons["在校生情况"])
@@ -97,9 +118,18 @@ def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|education")
 
 
+EDU03_MEANING = (
+    "脱贫户或监测户的学生学籍状态为在读，但学籍数据中“资助项目”为空，可能没有落实教育资助（如"
+    "“两免一补”、营养改善计划、雨露计划）。只有学籍数据中有“资助项目”这一列时才检查。")
+EDU03_ACTION = (
+    "请教育部门和学校核实该生应当享受哪些资助、是否已经享受：应享未享的，按政策落实；已享受而未登记的，"
+    "请教育部门补登；按政策不属于资助对象的，在核实说明中写明原因后可标“核实无误”。")
+
+
 @rule("EDU03", group="education", level="person", severity="medium", key=("id_number",),
       title="在读学生未享受资助", category="教育",
-      needs=(("system", ()), ("education", ("学籍状态", "资助项目"))))
+      needs=(("system", ()), ("education", ("学籍状态", "资助项目"))),
+      meaning=EDU03_MEANING, action=EDU03_ACTION)
 def no_assistance(ctx: RuleContext) -> pd.DataFrame:
     current = current_records(ctx.source("education"))
     unassisted = current[(current["学籍状态"] == "在读") & current["资助项目"].str.strip().replace("", pd.NA).isna()]

@@ -51,8 +51,18 @@ def _household_verdicts(ctx: RuleContext) -> pd.DataFrame:
     return households
 
 
+HOU01_MEANING = (
+    "住建部门数据中这户的住房没有一处是安全的：鉴定等级为 C 级或 D 级，没有竣工验收，保障方式也不是"
+    "易地搬迁、自筹新建、租赁、公租房或投靠亲友。")
+HOU01_ACTION = (
+    "请乡镇和住建部门核实住房现状：正在改造的，督促完工并组织竣工验收；已通过其他方式解决住房的，"
+    "请住建部门补录保障方式或竣工验收；确实仍住危房的，立即落实住房安全保障措施。住房确有保障、"
+    "只是住建数据未更新的，请住建部门更新，更新前可在核实说明中写明保障情况后标“核实无误”。")
+
+
 @rule("HOU01", group="housing", level="household", severity="high", key=("household_id",),
-      title="住房不安全", category="住房", needs=_NEEDS)
+      title="住房不安全", category="住房", needs=_NEEDS,
+      meaning=HOU01_MEANING, action=HOU01_ACTION)
 def unsafe_housing(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
     hit = households[households["safe"].eq(False).fillna(False).astype(bool)].copy()
@@ -63,8 +73,17 @@ def unsafe_housing(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="housing")
 
 
+HOU02_MEANING = (
+    "系统中的“住房安全”（或“是否危房户”）与住建部门数据的判断相反：系统说安全，住建数据却显示是"
+    "危房、也没有其他保障；或者系统说不安全，住建数据却显示已经安全。")
+HOU02_ACTION = (
+    "核实住房实际情况后，以住建部门的鉴定和改造验收结果为准改正系统；住建数据已过时、系统是对的，"
+    "请住建部门更新，更新前可在核实说明中写明情况后标“核实无误”。")
+
+
 @rule("HOU02", group="housing", level="household", severity="medium", key=("household_id",),
-      title="住房安全标识与住建数据不一致", category="住房", needs=(("system", ("住房安全",)), ("housing", ())))
+      title="住房安全标识与住建数据不一致", category="住房", needs=(("system", ("住房安全",)), ("housing", ())),
+      meaning=HOU02_MEANING, action=HOU02_ACTION)
 def housing_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     hit = flag_disagrees(household_verdicts(ctx), "住房安全")
     says_safe = hit["says_safe"]
@@ -74,8 +93,17 @@ def housing_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|housing")
 
 
+HOU03_MEANING = (
+    "住建部门的住房数据中找不到这一户（按户编号或任一成员的证件号码查找），无法判断住房是否安全。")
+HOU03_ACTION = (
+    "请住建部门核实这一户是否做过住房安全鉴定：没有鉴定的，安排鉴定；有鉴定但登记在别的号码下"
+    "（如已故的原户主）的，请住建部门改正证件号码或户编号；确实不需要鉴定的（如已搬入城镇住房），"
+    "在核实说明中写明情况后可标“核实无误”。")
+
+
 @rule("HOU03", group="housing", level="household", severity="medium", key=("household_id",),
-      title="无住房安全鉴定记录", category="住房", needs=_NEEDS)
+      title="无住房安全鉴定记录", category="住房", needs=_NEEDS,
+      meaning=HOU03_MEANING, action=HOU03_ACTION)
 def no_housing_row(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
     hit = households[~households["has_rows"]].copy()

@@ -38,7 +38,19 @@ def text(values) -> pd.Series:
     return pd.Series(values).astype("string").fillna("")
 
 
-@rule("ID01", level="row", severity="high", key=("file", "row"), title="证件号码无效", **IDENTITY)
+ID01_MEANING = (
+    "系统或村级台账中这一行的证件号码为空，或者不是有效的身份证号码：位数不对、号码里的出生日期不存在、"
+    "最后一位校验码对不上，或者号码在 Excel 里存成了数字格式（18 位号码存成数字后，后几位已经丢失，"
+    "无法还原）。号码不对，这个人就没法和台账、各部门的数据对上。")
+ID01_ACTION = (
+    "按问题中的文件名和行号找到这一行，对照身份证或户口簿改正号码；存成数字的，先把这一列设成“文本”格式，"
+    "再重新录入完整号码。问题描述中给出的“疑似正确证件号码”是程序按姓名和同村数据推测的，必须对照原件"
+    "确认后才能使用。确实没有身份证号码的（如新生儿尚未落户），在核实说明中写明情况后可标“核实无误”；"
+    "其他情况都应改正。")
+
+
+@rule("ID01", level="row", severity="high", key=("file", "row"), title="证件号码无效", **IDENTITY,
+      meaning=ID01_MEANING, action=ID01_ACTION)
 def invalid_id(ctx: RuleContext) -> pd.DataFrame:
     person = links(ctx).person
     bad = pd.concat([located(ctx, source, np.flatnonzero(person[source] == NONE)).assign(source=source)
@@ -64,7 +76,16 @@ def invalid_id(ctx: RuleContext) -> pd.DataFrame:
     return findings(bad)
 
 
-@rule("ID02", level="person", severity="high", key=("id_number", "source"), title="证件号码重复", **IDENTITY)
+ID02_MEANING = (
+    "同一个证件号码在系统中（或在台账中）出现了不止一行，也就是同一个人被录了两次，可能在同一户里，"
+    "也可能挂在两个户里。系统和台账分别检查，各报一条。")
+ID02_ACTION = (
+    "按问题描述中列出的户编号找到重复的记录，向村里核实此人实际属于哪一户，删除多余的记录；如果其实是"
+    "两个人，说明其中一人的号码录错了，对照户口簿改正。这类问题必须改正，不应标“核实无误”。")
+
+
+@rule("ID02", level="person", severity="high", key=("id_number", "source"), title="证件号码重复", **IDENTITY,
+      meaning=ID02_MEANING, action=ID02_ACTION)
 def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source in ("system", "ledger"):
@@ -82,7 +103,16 @@ def duplicate_id(ctx: RuleContext) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@rule("ID03", level="person", severity="medium", key=("id_number",), title="姓名不一致", **IDENTITY)
+ID03_MEANING = (
+    "同一个证件号码，系统中的姓名和台账中的姓名不一样（空格、少数民族姓名中间点的写法不同不算）。"
+    "常见原因是错别字、同音字、改过名，或者号码录到了别人名下。")
+ID03_ACTION = (
+    "对照身份证或户口簿确认正确的姓名，改正写错的一边；如果两个姓名都没错、只是号码录成了别人的，"
+    "要改正号码。两边应当一致，一般不标“核实无误”。")
+
+
+@rule("ID03", level="person", severity="medium", key=("id_number",), title="姓名不一致", **IDENTITY,
+      meaning=ID03_MEANING, action=ID03_ACTION)
 def name_differs(ctx: RuleContext) -> pd.DataFrame:
     pairs = both(ctx)
     pairs = pairs[pairs["registered"].to_numpy()]
@@ -102,7 +132,16 @@ def name_differs(ctx: RuleContext) -> pd.DataFrame:
                                 message=message, file=pd.NA, row=pd.NA))
 
 
-@rule("ID04", level="person", severity="high", key=("id_number",), title="系统有台账无", **IDENTITY)
+ID04_MEANING = (
+    "脱贫户或监测户的某个成员在系统中有，村级台账中却没有这个人。只在报了台账的村检查；整个村都没有"
+    "台账的，只报一条 LED01，不逐人报。")
+ID04_ACTION = (
+    "向村里核实此人现在是否还是这一户的成员：是的，补录进台账；已去世、迁出、出嫁等不再是成员的，"
+    "按程序在系统中办理减员。也要看看台账中是否把此人的证件号码写错了（这时往往同时有一条 ID05）。")
+
+
+@rule("ID04", level="person", severity="high", key=("id_number",), title="系统有台账无", **IDENTITY,
+      meaning=ID04_MEANING, action=ID04_ACTION)
 def missing_from_ledger(ctx: RuleContext) -> pd.DataFrame:
     # A village with no ledger rows at all is one LED01 finding, not one ID04 per member.
     found = links(ctx)
@@ -113,7 +152,16 @@ def missing_from_ledger(ctx: RuleContext) -> pd.DataFrame:
     return findings(members.assign(source="system|ledger", message=message, file=pd.NA, row=pd.NA))
 
 
-@rule("ID05", level="person", severity="high", key=("id_number",), title="台账有系统无", **IDENTITY)
+ID05_MEANING = (
+    "台账中的某个人，在系统中查不到（按证件号码查）。可能是系统漏录了新增人口，也可能是台账中的号码"
+    "写错了，或者台账里还留着已经减员的人。")
+ID05_ACTION = (
+    "先对照户口簿核对台账中的证件号码；号码没错、确实是该户成员的，按程序在系统中增加该成员；"
+    "已不是成员的，从台账中删去。")
+
+
+@rule("ID05", level="person", severity="high", key=("id_number",), title="台账有系统无", **IDENTITY,
+      meaning=ID05_MEANING, action=ID05_ACTION)
 def missing_from_system(ctx: RuleContext) -> pd.DataFrame:
     found = links(ctx)
     in_scope_row = first_rows(found.person["ledger"], len(found.people), found.ledger_rows)
@@ -123,7 +171,16 @@ def missing_from_system(ctx: RuleContext) -> pd.DataFrame:
     return findings(rows.assign(source="system|ledger", message=message))
 
 
-@rule("ID06", level="person", severity="medium", key=("id_number",), title="户籍归属不一致", **IDENTITY)
+ID06_MEANING = (
+    "同一个人在系统和台账中都有，但被放在了不同的户里：台账把此人列在另一户中，而那一户在系统中是"
+    "另一个户编号。常见于分户、合户、婚嫁后只改了一边。")
+ID06_ACTION = (
+    "向村里核实此人现在实际属于哪一户，以户籍和实际居住情况为准，改正系统或台账中的家庭成员归属，"
+    "使两边一致。")
+
+
+@rule("ID06", level="person", severity="medium", key=("id_number",), title="户籍归属不一致", **IDENTITY,
+      meaning=ID06_MEANING, action=ID06_ACTION)
 def other_household(ctx: RuleContext) -> pd.DataFrame:
     pairs = both(ctx)
     system_side, ledger_side = pairs["household"].to_numpy(), pairs["ledger_household"].to_numpy()
@@ -140,7 +197,16 @@ def other_household(ctx: RuleContext) -> pd.DataFrame:
                                 actual=ledger_household, message=message, file=pd.NA, row=pd.NA))
 
 
-@rule("ID07", level="person", severity="low", key=("id_number", "source"), title="性别或出生日期与证件号码不符", **IDENTITY)
+ID07_MEANING = (
+    "系统或台账中填的性别或出生日期，与证件号码本身不符。身份证号码的第 7–14 位是出生日期，第 17 位"
+    "单数为男、双数为女。要么性别或出生日期填错了，要么号码错了。系统和台账分别检查，各报一条。")
+ID07_ACTION = (
+    "对照身份证或户口簿：号码对的，按号码改正性别或出生日期；号码错的，改正号码。问题中写明了是系统"
+    "还是台账，改那一边。")
+
+
+@rule("ID07", level="person", severity="low", key=("id_number", "source"), title="性别或出生日期与证件号码不符", **IDENTITY,
+      meaning=ID07_MEANING, action=ID07_ACTION)
 def sex_or_birth_contradicts(ctx: RuleContext) -> pd.DataFrame:
     found, facts = links(ctx), person_facts(ctx)
     parts = []
@@ -197,8 +263,17 @@ def who(frame: pd.DataFrame) -> pd.Series:
     return ("户主" + text(frame["head_name"]) + "家").where(frame["head_name"].notna(), "户编号 " + text(frame["household_id"]))
 
 
+HH01_MEANING = (
+    "一户登记的“人数”与实际列出的成员条数不一致，例如人数写 4 人，却只有 3 条成员记录。"
+    "系统和台账分别检查。")
+HH01_ACTION = (
+    "核实这一户现在几口人：漏录或多录了成员的，补录或删除成员记录；增减人口后人数没有跟着改的，"
+    "改正人数。人数变了，人均纯收入往往也要重算（见 INC02）。")
+
+
 @rule("HH01", level="household", severity="medium", key=("household_id", "source"), title="家庭人数与成员数不符",
-      needs=(("system", ("人数",)),), **HOUSEHOLD)
+      needs=(("system", ("人数",)),), **HOUSEHOLD,
+      meaning=HH01_MEANING, action=HH01_ACTION)
 def size_differs(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source, frame in household_parts(ctx):
@@ -212,8 +287,17 @@ def size_differs(ctx: RuleContext) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty_findings()
 
 
+HH02_MEANING = (
+    "一户中“与户主关系”填为户主的人不是正好一个：要么没有户主，要么有两个以上户主。"
+    "系统和台账分别检查。")
+HH02_ACTION = (
+    "核实谁是户主，把其他人的与户主关系改正（如配偶、之子、之女）；没有户主的补上。原户主去世或"
+    "迁出的，按程序变更户主。")
+
+
 @rule("HH02", level="household", severity="medium", key=("household_id", "source"), title="户主人数不为一",
-      needs=(("system", ("与户主关系",)),), **HOUSEHOLD)
+      needs=(("system", ("与户主关系",)),), **HOUSEHOLD,
+      meaning=HH02_MEANING, action=HH02_ACTION)
 def head_count_wrong(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source, frame in household_parts(ctx):
@@ -253,9 +337,18 @@ def type_differs_mask(system: pd.DataFrame, ledger: pd.DataFrame) -> pd.Series:
         differs |= (own != theirs).fillna(False).astype(bool)   # NA on either side: says nothing
     return differs
 
+HH03_MEANING = (
+    "同一户在系统和台账中的户类型不一致——一边是监测户、另一边不是，或者一边是脱贫户、另一边是"
+    "一般农户（台账只写“监测户”时，不拿它判断是不是脱贫户）；或者“风险是否消除”不一致。"
+    "户类型和风险是否消除各报一条。")
+HH03_ACTION = (
+    "以系统中按程序认定的结果为准：台账没有随识别纳入、风险消除及时更新的，改台账；系统录错的，"
+    "按程序在系统中改正。")
+
 
 @rule("HH03", level="household", severity="medium", key=("household_id", "field"), title="户类型或风险状态不一致",
-      needs=(("system", ("户类型",)),), **HOUSEHOLD)
+      needs=(("system", ("户类型",)),), **HOUSEHOLD,
+      meaning=HH03_MEANING, action=HH03_ACTION)
 def type_differs(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households
     shown_columns = ["household_id", "county", "township", "village", "head_id", "head_name", "户类型", "监测对象类别",
@@ -285,7 +378,16 @@ def _hh03_findings(differs: pd.DataFrame, field: str, expected: pd.Series, actua
                               message=message)
 
 
-@rule("LED01", level="village", severity="high", key=("township", "village"), title="村级台账缺失", **IDENTITY)
+LED01_MEANING = (
+    "系统中这个村有脱贫户或监测户，但这次收到的村级台账里没有这个村的任何一行。多数情况是台账漏报，"
+    "或者台账中的乡镇、村名与系统写法不一样。")
+LED01_ACTION = (
+    "请乡镇督促该村把台账补报上来，放进下次数据的 ledger/ 文件夹；同时检查台账中的乡镇、行政村名称"
+    "是否与系统一字不差（如“XX村”与“XX村委会”会被当成两个村）。")
+
+
+@rule("LED01", level="village", severity="high", key=("township", "village"), title="村级台账缺失", **IDENTITY,
+      meaning=LED01_MEANING, action=LED01_ACTION)
 def village_without_ledger(ctx: RuleContext) -> pd.DataFrame:
     registered = ctx.households[ctx.households["registered"]]
     villages = (registered.groupby(["township", "village"], dropna=False, as_index=False)
@@ -296,8 +398,17 @@ def village_without_ledger(ctx: RuleContext) -> pd.DataFrame:
     return findings(villages.assign(source="system|ledger", message=message))
 
 
+HUK01_MEANING = (
+    "公安户籍数据显示此人已死亡注销或迁出注销（注销日期在统计截止日期之前），但在系统中仍是"
+    "脱贫户或监测户的成员。")
+HUK01_ACTION = (
+    "向派出所和村里核实：确已死亡或迁出的，按程序在系统中办理减员，并同步修改台账；户籍数据本身"
+    "有误的（如错误注销），在核实说明中写明核实经过，可标“核实无误”。")
+
+
 @rule("HUK01", level="person", severity="high", key=("id_number",), title="已注销人员仍在户内",
-      needs=(("hukou", ("户籍状态", "注销日期")),), **IDENTITY)
+      needs=(("hukou", ("户籍状态", "注销日期")),), **IDENTITY,
+      meaning=HUK01_MEANING, action=HUK01_ACTION)
 def deregistered_member(ctx: RuleContext) -> pd.DataFrame:
     member_row = first_member_rows(ctx)
     gone = (member_row != NONE) & ctx.people["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)

@@ -47,8 +47,18 @@ def combined(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else empty_findings()
 
 
+INC01_MEANING = (
+    "工资性收入 + 生产经营性收入 + 财产性收入 + 转移性收入 − 生产经营性支出，算出的数与登记的家庭纯收入"
+    "相差超过允许误差（设置项 income_tolerance，差额在此以内算四舍五入）。六项都有数才检查，空着的"
+    "不当作 0。系统和台账分别检查。")
+INC01_ACTION = (
+    "找出这户的收入测算表，重新核算各项收入和生产经营性支出，改正录错的那一项或家庭纯收入。问题中"
+    "写明了是系统还是台账，改那一边。")
+
+
 @rule("INC01", level="household", severity="medium", key=("household_id", "source"), title="家庭纯收入测算不符",
-      needs=(("system", PARTS + ("生产经营性支出", "家庭纯收入")),), **INCOME)
+      needs=(("system", PARTS + ("生产经营性支出", "家庭纯收入")),), **INCOME,
+      settings=("income_tolerance",), meaning=INC01_MEANING, action=INC01_ACTION)
 def net_income_sum(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source, frame in registered_parts(ctx):
@@ -66,8 +76,17 @@ def net_income_sum(ctx: RuleContext) -> pd.DataFrame:
     return combined(parts)
 
 
+INC02_MEANING = (
+    "家庭纯收入除以登记的家庭人数，与登记的人均纯收入相差超过允许误差（income_tolerance）。这里用的是"
+    "“人数”一栏的数，不是成员条数（两者不一致时另有 HH01）。系统和台账分别检查。")
+INC02_ACTION = (
+    "按“人均纯收入 = 家庭纯收入 ÷ 家庭人数”重新计算后改正。常见原因是家庭人数变了，人均纯收入"
+    "没有重算。")
+
+
 @rule("INC02", level="household", severity="medium", key=("household_id", "source"), title="人均纯收入测算不符",
-      needs=(("system", ("家庭纯收入", "人数", "人均纯收入")),), **INCOME)
+      needs=(("system", ("家庭纯收入", "人数", "人均纯收入")),), **INCOME,
+      settings=("income_tolerance",), meaning=INC02_MEANING, action=INC02_ACTION)
 def per_capita_income(ctx: RuleContext) -> pd.DataFrame:
     parts = []
     for source, frame in registered_parts(ctx):
@@ -87,8 +106,15 @@ def per_capita_income(ctx: RuleContext) -> pd.DataFrame:
     return combined(parts)
 
 
+INC03_MEANING = (
+    "同一户的人均纯收入系统和台账都有数，两者相差超过允许误差（income_tolerance）。")
+INC03_ACTION = (
+    "以最近一次入户收入核算的结果为准，把系统和台账改成一致；通常是有一边没有随年度收入采集更新。")
+
+
 @rule("INC03", level="household", severity="medium", key=("household_id",), title="系统与台账人均纯收入不一致",
-      needs=(("system", ("人均纯收入",)), ("ledger", ("人均纯收入",))), **INCOME)
+      needs=(("system", ("人均纯收入",)), ("ledger", ("人均纯收入",))), **INCOME,
+      settings=("income_tolerance",), meaning=INC03_MEANING, action=INC03_ACTION)
 def per_capita_agrees(ctx: RuleContext) -> pd.DataFrame:
     system = ctx.households[ctx.households["registered"]]
     ledger = ctx.ledger_households.dropna(subset=["household_id", "人均纯收入"])[["household_id", "人均纯收入"]]

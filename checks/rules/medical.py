@@ -53,8 +53,18 @@ def _with_insurance(ctx: RuleContext, persons: pd.DataFrame) -> pd.DataFrame:
     return persons.assign(**{name: by_person[name].to_numpy()[persons["_person"].to_numpy()] for name in by_person})
 
 
+MED01_MEANING = (
+    "脱贫户或监测户成员（出生已满设置项 newborn_days 规定的天数、户籍未注销）在医保数据中没有"
+    "统计截止日期所在年度的参保记录（参保状态为正常参保、已参保或参保缴费）。")
+MED01_ACTION = (
+    "请医保部门和村里核实：确未参保的，动员参保并落实资助参保政策；已在外地参保或有参保凭证的，请医保"
+    "部门补充数据，或在核实说明中写明参保地和险种后标“核实无误”；系统与医保数据中证件号码不一致的，"
+    "改正号码。")
+
+
 @rule("MED01", group="medical", level="person", severity="high", key=("id_number",),
-      title="未参加基本医疗保险", category="医疗", needs=_NEEDS)
+      title="未参加基本医疗保险", category="医疗", needs=_NEEDS,
+      settings=("newborn_days",), meaning=MED01_MEANING, action=MED01_ACTION)
 def not_insured(ctx: RuleContext) -> pd.DataFrame:
     persons = _with_insurance(ctx, member_persons(ctx))
     age_days = (pd.Timestamp(ctx.as_of) - birth_dates(persons["id_number"])).dt.days
@@ -66,9 +76,18 @@ def not_insured(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|medical")
 
 
+MED02_MEANING = (
+    "系统中“是否参加城乡居民基本医疗保险”与医保数据不一致：系统填“是”，医保数据中却没有本年度的"
+    "城乡居民医保参保记录；或者系统填“否”，医保数据中却有。")
+MED02_ACTION = (
+    "以医保部门的参保数据为准，改正系统中的参保情况；医保数据本身有误的，请医保部门核实更正，"
+    "更正前可在核实说明中写明情况后标“核实无误”。")
+
+
 @rule("MED02", group="medical", level="person", severity="medium", key=("id_number",),
       title="城乡居民医保参保标识与医保数据不一致", category="医疗",
-      needs=(("system", ("是否参加城乡居民基本医疗保险",)), ("medical", ("参保状态",))))
+      needs=(("system", ("是否参加城乡居民基本医疗保险",)), ("medical", ("参保状态",))),
+      meaning=MED02_MEANING, action=MED02_ACTION)
 def resident_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     flag = "是否参加城乡居民基本医疗保险"
     persons = _with_insurance(ctx, member_persons(ctx, (flag,)))
@@ -87,9 +106,18 @@ def resident_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|medical")
 
 
+MED03_MEANING = (
+    "监测户的成员参加了本年度城乡居民医保，但医保数据中“资助参保”为“否”，可能没有享受参保资助。"
+    "只有医保数据中有“资助参保”这一列时才检查。")
+MED03_ACTION = (
+    "请医保部门核实该成员是否属于资助参保对象：应资助未资助的，落实资助或补登数据；按政策不属于资助"
+    "对象的（如纳入监测前已自行缴费），在核实说明中写明原因后可标“核实无误”。")
+
+
 @rule("MED03", group="medical", level="person", severity="low", key=("id_number",),
       title="监测对象未享受资助参保", category="医疗",
-      needs=(("system", ()), ("medical", ("参保状态", "资助参保"))))
+      needs=(("system", ()), ("medical", ("参保状态", "资助参保"))),
+      meaning=MED03_MEANING, action=MED03_ACTION)
 def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
     medical = ctx.source("medical")
     state_ok = medical["参保状态"].isin(INSURED_STATES).fillna(False).astype(bool)
@@ -109,9 +137,20 @@ def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|medical")
 
 
+MED04_MEANING = (
+    "一户没有纳入监测的脱贫户，家庭成员在统计年度的个人自付医疗费用合计超过设置项"
+    " medical_oop_threshold 规定的金额，存在因病返贫的风险，却还不是监测户。只有医保数据中有"
+    "“个人自付费用”这一列时才检查。")
+MED04_ACTION = (
+    "请村里和帮扶责任人入户核实医疗负担和家庭收支：有返贫风险的，按程序识别纳入监测并落实健康帮扶；"
+    "费用已经通过大病保险、医疗救助等报销，或家庭收入足以承担、没有返贫风险的，在核实说明中写明"
+    "核实结论后可标“核实无误”。")
+
+
 @rule("MED04", group="medical", level="household", severity="high", key=("household_id",),
       title="疑似因病返贫风险未纳入监测", category="医疗",
-      needs=(("system", ()), ("medical", ("参保状态", "个人自付费用"))))
+      needs=(("system", ()), ("medical", ("参保状态", "个人自付费用"))),
+      settings=("medical_oop_threshold",), meaning=MED04_MEANING, action=MED04_ACTION)
 def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:
     medical = ctx.source("medical")
     this_year = medical[_in_year(ctx, medical).fillna(False).astype(bool)]

@@ -51,8 +51,19 @@ def _days(later: pd.Series, earlier: pd.Series) -> pd.Series:
     return (pd.to_datetime(later) - pd.to_datetime(earlier)).dt.days
 
 
+MON01_MEANING = (
+    "一户没有纳入监测的脱贫户出现了返贫风险，却还没有识别为监测对象（疑似应纳未纳）：人均纯收入"
+    "低于监测标准（设置项 monitoring_threshold），或者住房不安全（HOU01）、饮水不安全（WAT01）、"
+    "有适龄孩子疑似失学（EDU01）。问题描述中写明是哪几项。")
+MON01_ACTION = (
+    "请村里和帮扶责任人入户核实：风险属实的，按程序识别纳入监测、落实帮扶措施；收入录错的，改正收入；"
+    "风险来自部门数据有误的，先处理对应的 HOU01、WAT01、EDU01 问题，那边解决后本条会在下次核对时"
+    "自动销号。经核实确无返贫风险的，在核实说明中写明理由后可标“核实无误”。")
+
+
 @rule("MON01", group="monitoring", level="household", severity="high", key=("household_id",),
-      title="疑似应纳未纳", category="监测帮扶", needs=(("system", ("户类型",)),))
+      title="疑似应纳未纳", category="监测帮扶", needs=(("system", ("户类型",)),),
+      settings=("monitoring_threshold",), meaning=MON01_MEANING, action=MON01_ACTION)
 def should_be_monitored(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     gaps = {k: v for k, v in SECTOR_GAPS.items() if v != "MED01"}
@@ -63,8 +74,18 @@ def should_be_monitored(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system")
 
 
+MON02_MEANING = (
+    "监测户已标注“风险已消除”，但人均纯收入仍低于监测标准（monitoring_threshold），或者住房不安全"
+    "（HOU01）、饮水不安全（WAT01）、有孩子疑似失学（EDU01）、有成员未参加医保（MED01），"
+    "风险消除可能不实。")
+MON02_ACTION = (
+    "重新评估这户的风险：风险仍在的，按程序取消风险消除、继续监测帮扶；收入或部门数据录错的，"
+    "改正数据（部门数据的问题按对应规则处理）。")
+
+
 @rule("MON02", group="monitoring", level="household", severity="high", key=("household_id",),
-      title="风险消除不实", category="监测帮扶", needs=(("system", ("户类型", "风险是否消除")),))
+      title="风险消除不实", category="监测帮扶", needs=(("system", ("户类型", "风险是否消除")),),
+      settings=("monitoring_threshold",), meaning=MON02_MEANING, action=MON02_ACTION)
 def elimination_not_real(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     households["reasons"] = _reasons(ctx, households, SECTOR_GAPS)
@@ -74,8 +95,19 @@ def elimination_not_real(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system")
 
 
+MON03_MEANING = (
+    "监测户从纳入监测到首次落实帮扶措施超过规定天数（设置项 assistance_days）；或者至今还没有首次"
+    "帮扶时间，而纳入监测已超过规定天数。风险已经消除的户同样检查。只有系统中有“首次帮扶时间”"
+    "这一列时才检查。")
+MON03_ACTION = (
+    "还没有落实帮扶的，立即制定并落实帮扶措施，在系统中录入措施和时间；已经落实只是没有录入的，"
+    "补录首次帮扶时间。录入的时间无误、帮扶确实晚了的，这一事实无法再改，在核实说明中写明原因和"
+    "已采取的措施后可标“核实无误”。")
+
+
 @rule("MON03", group="monitoring", level="household", severity="medium", key=("household_id",),
-      title="帮扶不及时", category="监测帮扶", needs=(("system", ("户类型", "纳入监测时间", "首次帮扶时间")),))
+      title="帮扶不及时", category="监测帮扶", needs=(("system", ("户类型", "纳入监测时间", "首次帮扶时间")),),
+      settings=("assistance_days",), meaning=MON03_MEANING, action=MON03_ACTION)
 def late_assistance(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     limit = ctx.settings.assistance_days
@@ -91,8 +123,17 @@ def late_assistance(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system")
 
 
+MON04_MEANING = (
+    "同一个村在同一个月内纳入监测的户数达到设置项 burst_households 规定的户数，可能是集中突击纳入，"
+    "而不是发现风险后随时识别。问题中的“实为”一栏是那个月份。")
+MON04_ACTION = (
+    "请乡镇核实这批户的识别是否按程序进行（农户申请或排查发现、入户核实、村级评议、乡镇审核）；"
+    "确因灾害等原因集中出现风险的，在核实说明中写明原因后可标“核实无误”。")
+
+
 @rule("MON04", group="monitoring", level="village", severity="low", key=("township", "village", "actual"),
-      title="疑似集中突击纳入", category="监测帮扶", needs=(("system", ("纳入监测时间",)),))
+      title="疑似集中突击纳入", category="监测帮扶", needs=(("system", ("纳入监测时间",)),),
+      settings=("burst_households",), meaning=MON04_MEANING, action=MON04_ACTION)
 def burst_enrolment(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households.dropna(subset=["纳入监测时间"])
     counted = households.assign(month=households["纳入监测时间"].dt.strftime("%Y-%m").astype("string"))
@@ -111,9 +152,18 @@ def burst_enrolment(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system")
 
 
+MON05_MEANING = (
+    "监测户风险消除已超过规定天数（设置项 revisit_days），但最近这段时间内（同样是 revisit_days 天）"
+    "没有风险消除之后的回访记录。只有系统中有“最近回访时间”这一列时才检查。")
+MON05_ACTION = (
+    "安排帮扶责任人入户回访，确认没有返贫风险，并在系统中录入回访时间；已回访未录入的，补录最近"
+    "回访时间。")
+
+
 @rule("MON05", group="monitoring", level="household", severity="low", key=("household_id",),
       title="风险消除后未按时回访", category="监测帮扶",
-      needs=(("system", ("户类型", "风险是否消除", "风险消除时间", "最近回访时间")),))
+      needs=(("system", ("户类型", "风险是否消除", "风险消除时间", "最近回访时间")),),
+      settings=("revisit_days",), meaning=MON05_MEANING, action=MON05_ACTION)
 def missing_revisit(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     limit = ctx.settings.revisit_days
@@ -129,9 +179,18 @@ def missing_revisit(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system")
 
 
+MON06_MEANING = (
+    "监测户从纳入监测到标注风险消除不足规定天数（设置项 min_monitoring_days），风险消除可能过快、"
+    "过于简单。")
+MON06_ACTION = (
+    "请乡镇核实风险消除的依据（收入持续稳定高于监测标准，“三保障”和饮水安全有保障，帮扶措施已落实）："
+    "依据不足的，按程序取消风险消除、继续监测帮扶；依据充分的，在核实说明中写明依据后可标“核实无误”。")
+
+
 @rule("MON06", group="monitoring", level="household", severity="medium", key=("household_id",),
       title="风险消除过快", category="监测帮扶",
-      needs=(("system", ("户类型", "风险是否消除", "纳入监测时间", "风险消除时间")),))
+      needs=(("system", ("户类型", "风险是否消除", "纳入监测时间", "风险消除时间")),),
+      settings=("min_monitoring_days",), meaning=MON06_MEANING, action=MON06_ACTION)
 def eliminated_too_fast(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     limit = ctx.settings.min_monitoring_days

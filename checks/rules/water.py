@@ -84,8 +84,17 @@ def _where(frame: pd.DataFrame) -> pd.Series:
         frame["verdict_from"] == "household", "所在村饮水安全评价为不达标")
 
 
+WAT01_MEANING = (
+    "按水利部门数据，这户饮水不安全：本户的记录中水量、水质、用水方便程度、供水保证率有一项不达标"
+    "（或“是否饮水安全”为否）；没有本户记录时看所在村的记录，村里有一条不达标就判为不安全。")
+WAT01_ACTION = (
+    "请乡镇和水利部门核实实际供水情况：确不达标的，落实供水工程或应急供水措施；已经解决、只是数据"
+    "未更新的，请水利部门更新，更新前可在核实说明中写明情况后标“核实无误”。")
+
+
 @rule("WAT01", group="water", level="household", severity="high", key=("household_id",),
-      title="饮水不安全", category="饮水", needs=_NEEDS)
+      title="饮水不安全", category="饮水", needs=_NEEDS,
+      meaning=WAT01_MEANING, action=WAT01_ACTION)
 def unsafe_water(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
     hit = households[households["safe"].eq(False).fillna(False).astype(bool)].copy()
@@ -93,8 +102,17 @@ def unsafe_water(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="water")
 
 
+WAT02_MEANING = (
+    "系统中的“饮水安全”与水利部门数据的判断相反：系统说安全而水利数据不达标，或者系统说不安全而"
+    "水利数据达标。")
+WAT02_ACTION = (
+    "核实后以水利部门的评价为准改正系统；水利数据已过时、系统是对的，请水利部门更新，更新前可在"
+    "核实说明中写明情况后标“核实无误”。")
+
+
 @rule("WAT02", group="water", level="household", severity="medium", key=("household_id",),
-      title="饮水安全标识与水利数据不一致", category="饮水", needs=(("system", ("饮水安全",)), ("water", ())))
+      title="饮水安全标识与水利数据不一致", category="饮水", needs=(("system", ("饮水安全",)), ("water", ())),
+      meaning=WAT02_MEANING, action=WAT02_ACTION)
 def water_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     hit = flag_disagrees(household_verdicts(ctx), "饮水安全")
     says_safe = hit["says_safe"]
@@ -104,8 +122,16 @@ def water_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     return findings(hit, source="system|water")
 
 
+WAT03_MEANING = (
+    "水利部门的饮水数据中既没有这一户的记录，也没有所在村的记录，无法判断饮水是否安全。")
+WAT03_ACTION = (
+    "请水利部门补充这户或这个村的饮水安全评价数据；同时检查水利数据中的乡镇、行政村名称是否与系统"
+    "一字不差。")
+
+
 @rule("WAT03", group="water", level="household", severity="medium", key=("household_id",),
-      title="无饮水安全记录", category="饮水", needs=_NEEDS)
+      title="无饮水安全记录", category="饮水", needs=_NEEDS,
+      meaning=WAT03_MEANING, action=WAT03_ACTION)
 def no_water_row(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
     hit = households[~households["has_rows"]].copy()

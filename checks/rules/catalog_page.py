@@ -1,0 +1,205 @@
+"""docs/rules.md, generated from the rule registry (`python -m recon.docs`):
+how a clerk reads a finding, the catalog table (`recon rules --format
+markdown` with the default settings), the settings, and one section per rule
+with its meaning and what to do about it.
+
+The page is written for township and county clerks, in Chinese. The texts
+that are not about one rule (reading a finding, the settings) live here; a
+rule's own texts live with the rule."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+import pandas as pd
+
+from checks.rules.base import Rule
+from checks.rules.catalog import catalog_rules, catalog_table, setting_value
+from recon.columns_page import SOURCE_NAMES, generated_notice
+from recon.markdown import markdown_table
+from recon.settings import Settings
+
+GROUP_TITLES = {
+    "identity": "身份信息与家庭结构 / Identity and household",
+    "income": "收入测算 / Income",
+    "education": "义务教育 / Education",
+    "medical": "基本医疗保险 / Medical insurance",
+    "housing": "住房安全 / Housing",
+    "water": "饮水安全 / Drinking water",
+    "monitoring": "防返贫监测与帮扶 / Monitoring and assistance",
+}
+SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
+LEVEL_NAMES = {"row": "一行数据", "person": "一个人", "household": "一户", "village": "一个村"}
+
+# What each setting of the config means (every Settings field; a test checks).
+SETTING_NOTES = {
+    "monitoring_threshold": "防返贫监测标准（人均纯收入，元/人·年）。可写一个数，也可按年份写，如 "
+                            "`{2024: 7300, 2025: 8700}`，用统计截止日期所在年份（没有这一年就用之前最近一年）的值。"
+                            "默认值只是一个省的实际标准，请改为本省的标准",
+    "income_tolerance": "收入测算允许的误差（元），差额不超过它算四舍五入",
+    "assistance_days": "从纳入监测到首次帮扶的最长天数",
+    "min_monitoring_days": "从纳入监测到风险消除至少应有的天数",
+    "compulsory_age_min": "义务教育年龄下限（周岁，按学年开始那年的 8 月 31 日计算）",
+    "compulsory_age_max": "义务教育年龄上限（周岁，同上；有的省用 16）",
+    "revisit_days": "风险消除后多少天内应有回访，以及两次回访之间最长的天数",
+    "burst_households": "同一个村同一个月纳入监测达到多少户，算疑似集中突击纳入",
+    "medical_oop_threshold": "脱贫户一年个人自付医疗费用合计超过多少元，算有因病返贫风险（元）",
+    "newborn_days": "出生不满多少天的婴儿还不要求参加医保",
+    "overdue_days": "问题首次发现后超过多少天仍未销号，在整改清单中标红",
+    "mask_id_numbers": "整改清单中是否隐藏证件号码中间 8 位（如 430321********1234）；false 为显示全号",
+    "school_status_blank": "在校生情况为空时按什么处理：`unknown`（不知道，需要在学情况的规则不判断）或 "
+                           "`not_in_school`（按非在校；全国系统导出对非在校人员留空）",
+    "monthly_cron": "Dagster 界面中每月自动核对的时间（cron 写法），见 operations.md",
+    "row_count_tolerance": "某个数据源的行数与上次相比变化超过这个比例时，在 Dagster 中提醒（0.2 即 20%）",
+}
+
+INTRO = """\
+# 核对规则 / Rule catalog
+
+{notice}
+
+本页列出 recon 做的每一项核对（规则）：查什么、需要哪些数据、读取哪些设置，以及发现问题后该怎么处理。
+规则编码（如 ID01、MON03）就是 mismatches.csv 的 `rule` 列和整改清单的“规则”列。
+数据怎么准备见 [input.md](input.md)，可识别的列名见 [columns.md](columns.md)，
+各个输出文件见 [outputs.md](outputs.md)。
+
+想看本县配置下每条规则的设置值，运行：
+
+```sh
+recon rules --config 本县配置.yaml            # 表格
+recon rules --config 本县配置.yaml --format csv > 规则目录.csv
+```
+
+## 怎样看一条问题 / Reading a finding
+
+每条问题（finding）占一行：哪条规则、哪个乡镇哪个村、哪一户（户编号）、哪个人（证件号码、姓名）、
+问题出在哪一项（字段），两边各是什么（应为、实为），以及一句问题描述。
+来自某一行数据的问题还写明文件名和行号（Excel 为工作表中的行号，CSV 为第几行），可以直接找到那一行。
+
+### 严重程度 / severity
+
+| severity | 清单中 | 意思 |
+|---|---|---|
+| high | 高 | 关系到识别是否准确、“三保障”和饮水安全是否落实，应优先核实 |
+| medium | 中 | 两处数据互相矛盾，核实后要统一 |
+| low | 低 | 可能是录入小错误或需要留意的情况 |
+
+### 状态 / status
+
+| status | 清单中 | 意思 |
+|---|---|---|
+| new | 新发现 | 上次核对时没有这条问题 |
+| open | 持续 | 上次核对时已报，这次仍然存在 |
+| reopened | 重现 | 以前销号过，这次又出现了（回头看发现的反弹） |
+| resolved | 已销号 | 上次有、这次没有了；列在整改清单的“已销号”工作表 |
+| unchecked | — | 上次有，这次因为缺数据该规则没有运行：既不销号也不报，等下次数据齐了再核对 |
+
+“上次”是指同一个县、统计截止日期更早的最近一次核对。同一个截止日期重跑，会替换那一次的结果。
+同一条问题每次核对的问题编号（issue_id）都相同，可以按它跟踪。
+
+### 三色 / colours
+
+- **红**：重现的问题；清单退回时填了“已整改”、这次却仍然发现的问题（问题描述后加“（整改未到位）”）；
+  首次发现后超过 overdue_days 天（默认 {overdue_days} 天）仍未销号的问题。
+- **黄**：其他未销号的问题。
+- **绿**：本次销号的问题。
+
+### 反馈：已整改、核实无误 / Feedback
+
+整改清单每行后面留有四列给乡镇填写：整改责任人、整改情况、整改完成时间、核实说明。
+
+- 整改情况填 **已整改**：表示已经改正。下次核对时问题不再出现，就销号（绿）；仍然出现，就标红并注明“整改未到位”。
+- 整改情况填 **核实无误**，并在核实说明中写明理由：表示经核实数据没有错，问题不成立（例如孩子在省外就读）。
+  这条问题以后不再报告，直到它所依据的数据（字段、应为、实为）发生变化。没写理由的不算。
+- 填好的清单放进下次数据的 `feedback/` 文件夹；不要改文件名中的日期，也不要改“问题编号”一列。
+- 县里的豁免清单（`exemptions/` 文件夹）也可以让某条规则对某个人或某一户不再报告。
+  被豁免的问题不会悄悄消失：报告中按规则列出豁免的数量。
+
+### 用语 / Terms
+
+- **建档户**：系统中的脱贫户或监测户。规则没有特别说明时，只看建档户和它们的成员。
+- **监测户**：纳入监测的户（监测对象）——系统中“监测对象类别”有值（脱贫不稳定户、边缘易致贫户、突发严重困难户），
+  或者户类型写的是“监测户”。脱贫不稳定户的户类型仍是脱贫户，所以它既是脱贫户，也是监测户。
+- **脱贫户**：户类型为脱贫户的户，不论是否纳入监测；规则写“没有纳入监测的脱贫户”时才不含监测户。
+- **成员**：建档户中户籍没有注销的人。**已注销**：公安户籍数据中为死亡注销或迁出注销，且注销日期不晚于统计截止日期。
+- **户的信息**（人数、户类型、风险是否消除、各项日期和收入、住房安全、饮水安全）按户主那一行读；没有户主的户按它的第一行读。
+- **年龄**：按证件号码中的出生日期，算到统计截止日期的周岁。证件号码无效的人不做与年龄有关的检查。
+- **统计截止日期**：运行时 `--as-of` 给的日期，不给就是当天。年龄、学年、各种期限都按它算。
+- **空着的格子**算“不知道”，不当作 0 或“否”；规则要用的值不知道时，不报问题。
+
+### 规则没有运行时
+
+一条规则需要的数据源（文件夹）或列缺少时，这条规则不运行；报告的“未运行的规则”一节和 `recon run`
+结束时的提示会写明缺什么。下表“needs”一列和下面各规则的“需要的数据”说明每条规则要什么。
+"""
+
+SETTINGS_INTRO = """\
+## 设置项 / Settings
+
+设置项写在配置文件（YAML）中，运行时用 `--config 文件` 指定；没写的取默认值。写错设置项名或值的，
+`recon run` 和 `recon rules` 都会用一行说明哪里不对，不会开始核对。例如：
+
+```yaml
+monitoring_threshold: {2024: 7300, 2025: 8700}
+compulsory_age_max: 16
+mask_id_numbers: true
+```
+
+"""
+
+
+def rules_page() -> str:
+    """The whole of docs/rules.md."""
+    defaults = Settings()
+    rules = catalog_rules()
+    parts = [INTRO.format(notice=generated_notice(), overdue_days=defaults.overdue_days),
+             "\n## 规则一览 / Catalog\n\n按默认设置列出；本县的设置值用 `recon rules --config` 查看。\n\n",
+             markdown_table(catalog_table(defaults)), "\n",
+             SETTINGS_INTRO, markdown_table(settings_table(defaults, rules))]
+    for group, title in GROUP_TITLES.items():
+        in_group = [rule for rule in rules if rule.group == group]
+        if in_group:
+            parts.append(f"\n## {title}\n")
+            parts += [rule_section(rule, defaults) for rule in in_group]
+    return "".join(parts)
+
+
+def settings_table(settings: Settings, rules: list[Rule]) -> pd.DataFrame:
+    """Every setting with its default, what it means and the rules that read it."""
+    rows = []
+    for field in fields(Settings):
+        readers = [rule.code for rule in rules if field.name in rule.settings]
+        rows.append({"设置项": f"`{field.name}`", "默认值": setting_value(getattr(settings, field.name)),
+                     "含义": SETTING_NOTES[field.name], "读取它的规则": "、".join(readers) or "—（不属于某条规则）"})
+    return pd.DataFrame(rows)
+
+
+def rule_section(rule: Rule, defaults: Settings) -> str:
+    lines = [f"\n### {rule.code} {rule.title}\n",
+             f"- 严重程度：{SEVERITY_NAMES[rule.severity]}（{rule.severity}）",
+             f"- 一条问题对应：{LEVEL_NAMES[rule.level]}",
+             f"- 需要的数据：{needs_sentence(rule)}",
+             f"- 读取的设置：{settings_sentence(rule, defaults)}",
+             f"- 整改清单工作表：{rule.category}",
+             "",
+             f"**含义**：{rule.meaning}",
+             "",
+             f"**怎么处理**：{rule.action}",
+             ""]
+    return "\n".join(lines)
+
+
+def needs_sentence(rule: Rule) -> str:
+    """`system/（系统导出）的列 户类型；medical/（医保数据）` — or that the required sources suffice."""
+    if not rule.needs:
+        return "必需的 system/ 和 ledger/ 即可"
+    parts = []
+    for source, columns in rule.needs:
+        folder = f"{source}/（{SOURCE_NAMES[source]}）"
+        parts.append(f"{folder}的列 {'、'.join(columns)}" if columns else folder)
+    return "；".join(parts) + "——缺少时本规则不运行"
+
+
+def settings_sentence(rule: Rule, defaults: Settings) -> str:
+    if not rule.settings:
+        return "无"
+    return "、".join(f"`{name}`（默认 {setting_value(getattr(defaults, name))}）" for name in rule.settings)

@@ -1,0 +1,86 @@
+"""The users' docs (docs/) match the code: the generated pages are what
+`python -m recon.docs` makes now, and the hand-written ones link only to
+pages that exist and name every folder the reader knows."""
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+
+import pytest
+
+from checks.rules.catalog import catalog_rules, catalog_table
+from checks.rules.catalog_page import GROUP_TITLES, SETTING_NOTES
+from recon.columns import COLUMNS, SOURCES
+from recon.columns_page import COLUMN_NOTES, SOURCE_NAMES, SOURCE_ROWS
+from recon.docs import REGENERATE, generated_pages, main, stale_pages
+from recon.markdown import markdown_table
+from recon.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+GENERATED = generated_pages()
+
+
+@pytest.mark.parametrize("name", sorted(GENERATED))
+def test_generated_page_is_up_to_date(name):
+    committed = (DOCS / name).read_text(encoding="utf-8") if (DOCS / name).is_file() else ""
+    assert committed == GENERATED[name], f"docs/{name} is stale: run `.venv/bin/{REGENERATE}` and commit it"
+
+
+def test_check_mode_names_a_stale_page(tmp_path, capsys):
+    for name, text in GENERATED.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    assert main(["--check", "--docs", str(tmp_path)]) == 0
+    (tmp_path / "rules.md").write_text(GENERATED["rules.md"] + "edited by hand\n", encoding="utf-8")
+    assert stale_pages(tmp_path) == ["rules.md"]
+    assert main(["--check", "--docs", str(tmp_path)]) == 1
+    assert f"docs/rules.md is stale: run `{REGENERATE}`" in capsys.readouterr().err
+
+
+def test_the_rules_page_holds_the_catalog_table_and_a_section_per_rule():
+    page = GENERATED["rules.md"]
+    assert markdown_table(catalog_table(Settings())) in page     # what `recon rules --format markdown` prints
+    for rule in catalog_rules():
+        section = page.split(f"\n### {rule.code} {rule.title}\n", 1)[1].split("\n### ", 1)[0]
+        assert rule.meaning in section and rule.action in section, rule.code
+    assert set(GROUP_TITLES) >= {rule.group for rule in catalog_rules()}
+
+
+def test_every_setting_is_explained():
+    assert set(SETTING_NOTES) == {field.name for field in fields(Settings)}
+
+
+def test_the_columns_page_lists_every_accepted_name():
+    page = GENERATED["columns.md"]
+    for source, columns in COLUMNS.items():
+        assert f"## {source}/" in page
+        for canonical, (aliases, _kind) in columns.items():
+            for alias in aliases:
+                assert alias in page, f"{source}: {canonical} accepts {alias}, not on docs/columns.md"
+
+
+def test_notes_about_sources_and_columns_name_real_ones():
+    assert set(SOURCE_NAMES) == set(SOURCE_ROWS) == set(COLUMNS)
+    known = {column for columns in COLUMNS.values() for column in columns}
+    assert set(COLUMN_NOTES) <= known
+
+
+HAND_WRITTEN = ["input.md", "outputs.md", "internals.md", "operations.md"]
+
+
+@pytest.mark.parametrize("path", [ROOT / "README.md"] + [DOCS / name for name in HAND_WRITTEN] +
+                         [DOCS / name for name in GENERATED], ids=lambda path: path.name)
+def test_links_point_at_files_of_the_project(path):
+    """Users who clone the project have only the project: no link may leave it (../shared/ did)."""
+    text = path.read_text(encoding="utf-8")
+    assert "../shared" not in text
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        if not re.match(r"https?://", target):
+            assert (path.parent / target).exists(), f"{path.name} links to {target}, which does not exist"
+
+
+def test_the_input_page_names_every_source_folder():
+    text = (DOCS / "input.md").read_text(encoding="utf-8")
+    for folder in [*SOURCES, "feedback", "exemptions"]:
+        assert f"{folder}/" in text, folder
