@@ -6,6 +6,7 @@ import pandas as pd
 from dagster import MetadataValue
 
 from recon.ids import mask_id, mask_ids_in_text
+from recon.markdown import markdown_table
 
 ID_COLUMNS = ("证件号码", "户主证件号码", "id_number")
 NAME_COLUMNS = ("姓名", "name", "head_name")
@@ -29,14 +30,5 @@ def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
     return MetadataValue.md(markdown_table(shown))
 
 
-def markdown_table(frame: pd.DataFrame) -> str:
-    if frame.empty:
-        return "（无）"
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    body = frame.astype("string").fillna("").agg(" | ".join, axis=1)
-    return "\n".join([header, rule, *("| " + body.str.replace("\n", " ") + " |")])
-
-
 def counts_table(counts: pd.DataFrame) -> MetadataValue:
-    return MetadataValue.md(markdown_table(counts))
+    return MetadataValue.md(markdown_table(counts) if len(counts) else "（无）")

@@ -1,16 +1,36 @@
-"""The run's settings as a Dagster resource: the same values `recon run`
-takes on the command line (CONTRACT.md §1), so the UI and the CLI run the
-same graph the same way."""
+"""Dagster resources: the run's settings and the run state the assets share.
+
+- ReconConfig: the values `recon run` takes on the command line (CONTRACT.md
+  §1), so the UI and the CLI run the same graph the same way.
+- Sidecar: a second process for work that can leave the run's critical path
+  (preparing the biggest source, Great Expectations); started with the run,
+  stopped at its end.
+- SourceCache: the Parquet cache of core tables and its background writer,
+  whose writes the end of the run waits for.
+
+State lives on the resource (PrivateAttr), made in setup_for_execution and
+released in teardown_after_execution — once per run with the in-process
+executor both `recon run` and `dagster dev` use."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import multiprocessing
+import multiprocessing.util
 import os
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
+from pydantic import PrivateAttr
 
+from recon import cache
 from recon.settings import Settings
+from recon.tables import CoreTable
+
+log = logging.getLogger(__name__)
+CACHE_ENV = "RECON_CACHE"
 
 
 class ReconConfig(ConfigurableResource):
@@ -49,3 +69,134 @@ class ReconConfig(ConfigurableResource):
             as_of=os.environ.get("RECON_AS_OF") or None,
             config_file=os.environ.get("RECON_CONFIG") or None,
         )
+
+
+class Sidecar(ConfigurableResource):
+    """A spawned process beside the run. Dagster's in-process run works on one
+    core; on a machine with a second one the sidecar prepares (reads,
+    normalises, validates) the sources it is handed while the run works on the
+    others, and validates the Great Expectations suites as core tables are
+    offered. Anything that fails there answers None: the run then does that
+    work itself. `processes: 0` turns it off (executors that run each step in
+    a process of its own gain nothing from it)."""
+
+    processes: int = 1
+    _pool: Optional[ProcessPoolExecutor] = PrivateAttr(default=None)
+    _prepared: dict = PrivateAttr(default_factory=dict)    # (drop, source) → Future of a CoreTable
+    _offered: dict = PrivateAttr(default_factory=dict)     # out folder → sources offered to GX
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        if self.processes > 0 and (os.cpu_count() or 1) > 1:
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self.stop()
+
+    @property
+    def active(self) -> bool:
+        return self._pool is not None
+
+    def submit(self, call: Callable, *args) -> Future | None:
+        """Queue call(*args) there; None when there is no sidecar to take it."""
+        if self._pool is None:
+            return None
+        try:
+            return self._pool.submit(call, *args)
+        except RuntimeError:   # the pool broke or shut down
+            return None
+
+    def result(self, future: Future | None, what: str):
+        """The future's result, None when there is none or it failed (the caller does the work)."""
+        if future is None:
+            return None
+        try:
+            return future.result()
+        except Exception as exc:
+            log.warning("%s in the sidecar process failed (%s): doing it here", what, type(exc).__name__)
+            return None
+
+    def run(self, call: Callable, *args):
+        return self.result(self.submit(call, *args), getattr(call, "__name__", "a call"))
+
+    # --- sources prepared there ---------------------------------------------
+    def prepare(self, drop: Path, source: str, as_of: dt.date) -> bool:
+        """Start preparing drop/<source>/ there; False when there is no sidecar."""
+        from checks.core import core_table
+        future = self.submit(core_table, Path(drop), source, as_of)
+        if future is not None:
+            self._prepared[(str(drop), source)] = future
+        return future is not None
+
+    def preparing(self, drop: Path, source: str) -> bool:
+        return (str(drop), source) in self._prepared
+
+    def take(self, drop: Path, source: str) -> CoreTable | None:
+        """The prepared core table, waiting for it if need be; None when it was
+        not handed over or failed."""
+        return self.result(self._prepared.pop((str(drop), source), None), f"preparing {source}")
+
+    # --- Great Expectations offers (checks/expectations.py) -------------------
+    def note_offer(self, out_dir: Path, source: str) -> None:
+        self._offered.setdefault(str(out_dir), set()).add(source)
+
+    def offers(self, out_dir: Path) -> set[str]:
+        return self._offered.pop(str(out_dir), set())
+
+    def stop(self) -> None:
+        for future in self._prepared.values():
+            future.cancel()
+        self._prepared.clear()
+        self._offered.clear()
+        if self._pool is not None:
+            # The sidecar has nothing left to write: it leaves at once instead of
+            # tearing down GX, pandas and its frames object by object (~1 s).
+            leaving = self.submit(_leave)
+            if leaving is not None:
+                wait([leaving], timeout=2)   # ends as "terminated abruptly", as it should
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _leave() -> None:
+    # Release what must not outlive the process (locks libraries created there,
+    # e.g. tqdm's, tracked by multiprocessing) as a normal exit would, then go.
+    multiprocessing.util._run_finalizers(0)
+    os._exit(0)
+
+
+class SourceCache(ConfigurableResource):
+    """The Parquet cache of core tables (recon/cache.py) under OUT/.cache.
+    `enabled` None follows RECON_CACHE (off, 0, no, false turn it off)."""
+
+    enabled: Optional[bool] = None
+    _writer: Optional[cache.CacheWriter] = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._writer = cache.CacheWriter()
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        if self._writer is not None:
+            self._writer.close()   # the next run (or county) may read what this one wrote
+            self._writer = None
+
+    def on(self) -> bool:
+        if self.enabled is not None:
+            return self.enabled
+        return os.environ.get(CACHE_ENV, "on").strip().lower() not in ("off", "0", "no", "false")
+
+    def key(self, drop: Path, source: str, as_of: dt.date) -> str | None:
+        return cache.source_key(drop, source, as_of) if self.on() else None
+
+    def has(self, out: Path, source: str, key: str | None) -> bool:
+        return bool(key) and cache.has(out, source, key)
+
+    def load(self, out: Path, source: str, key: str | None) -> CoreTable | None:
+        return cache.load(out, source, key) if key else None
+
+    def store(self, out: Path, key: str | None, table: CoreTable) -> None:
+        if not key or table.frame is None:
+            return
+        if self._writer is None:       # outside a run (a test calling the asset directly)
+            cache.store(out, key, table)
+        else:
+            self._writer.store(out, key, table)

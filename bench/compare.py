@@ -15,30 +15,17 @@ from bench.drops import AS_OF
 
 def core_frames(drop: Path) -> dict[str, pd.DataFrame]:
     """system and ledger as the pipeline has them after normalise + validate."""
-    from checks.schemas import validate
-    from recon.normalise import normalise
-    from recon.read import read_source
-    frames = {}
-    for source in ("system", "ledger"):
-        raw = read_source(drop, source).frame
-        frame, _ = normalise(source, raw, AS_OF)
-        frames[source], _ = validate(source, frame, AS_OF)
-        del raw
-    return frames
+    from checks.core import core_table
+    return {source: core_table(drop, source, AS_OF).frame for source in ("system", "ledger")}
 
 
 def recon_comparison(system: pd.DataFrame, ledger: pd.DataFrame) -> tuple[float, int]:
-    from checks.rules.base import RuleContext
+    from checks.rules.context import matched_context
     from checks.rules.run import load_catalog, run_rules
-    from recon.match import match
     from recon.settings import Settings
     load_catalog()  # imports, as datacompy's import, are not the comparison
     started = time.perf_counter()
-    matched = match(system, ledger)
-    ctx = RuleContext(as_of=AS_OF, settings=Settings.load(None), county="bench",
-                      sources={"system": matched.system, "ledger": matched.ledger},
-                      households=matched.households, ledger_households=matched.ledger_households,
-                      people=matched.people)
+    ctx = matched_context({"system": system, "ledger": ledger}, Settings(), AS_OF, "bench")
     found = run_rules(ctx, groups=("identity",)).findings
     return time.perf_counter() - started, len(found)
 

@@ -123,9 +123,9 @@ def stage_table(timings: dict) -> dict[str, float]:
             validate = split.get("validate", 0.0)
             stages["validate"] += validate
             stages["normalise"] += seconds - validate
-        elif step in ("required_sources_usable", "great_expectations") or "check" in step:
-            stages["validate"] += seconds     # the asset checks: blocking checks and the GX suites
-        elif step == "rule_context":
+        elif step in ("required_sources_usable", "source_quality", "great_expectations") or "check" in step:
+            stages["validate"] += seconds     # the asset checks: blocking, schema and GX checks
+        elif step == "match":
             stages["match"] += seconds
         elif step.startswith("findings_"):
             stages["rules"] += seconds
@@ -137,7 +137,7 @@ def stage_table(timings: dict) -> dict[str, float]:
 def data_files(drop: Path) -> list[Path]:
     """The files recon reads: those under the source folders of a county
     (DIR/<source>/… or DIR/<county>/<source>/…), not the demo's answer keys."""
-    from recon.columns import SOURCES
+    from recon.sources import DATA_SOURCES as SOURCES
     county_roots = [drop] if any((drop / s).is_dir() for s in SOURCES) else sorted(p for p in drop.iterdir() if p.is_dir())
     return [p for root in county_roots for source in SOURCES if (root / source).is_dir()
             for p in sorted((root / source).rglob("*")) if p.is_file()]

@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext
+from recon.guarantees import GUARANTEES, INCOME_GAP
 
 STATUS_COLUMNS = ["户编号", "乡镇", "行政村", "class", "gaps"]
 # gap → the rule whose finding (on the household or one of its members) means it fails
-SECTOR_GAPS = {"住房": "HOU01", "饮水": "WAT01", "教育": "EDU01", "医疗": "MED01"}
+SECTOR_GAPS = {g.gap: g.rule for g in GUARANTEES}
 
 
 def household_status(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame:
@@ -27,7 +28,7 @@ def household_status(ctx: RuleContext, findings: pd.DataFrame) -> pd.DataFrame:
     threshold = ctx.settings.threshold_for(ctx.as_of)
     income_gap = (income.isna() | income.lt(threshold)).fillna(True).astype(bool)
 
-    gaps = pd.Series("收入;", index=index).where(income_gap, "")
+    gaps = pd.Series(INCOME_GAP + ";", index=index).where(income_gap, "")
     sector_gap = pd.Series(False, index=index)
     for gap, code in SECTOR_GAPS.items():  # over the four sectors, not rows
         flagged = findings.loc[findings["rule"] == code, "household_id"].dropna() if len(findings) else []

@@ -1,5 +1,5 @@
 """pandera schemas of the core frames (docs/internals.md §Core frames), one per
-source, built from the column maps of recon/columns.py plus domain checks.
+source, built from the source declarations (recon/sources/) plus domain checks.
 
 `validate` reports every failing cell as an input problem and sets exactly
 that cell to unknown (NA); its row flows on.
@@ -12,8 +12,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from recon.columns import HEALTH, INCOME_COLUMNS, SOURCES, VALUE_SETS, kinds
 from recon.problems import PATH, concat, problems, row_problems
+from recon.sources import DATA_SOURCES, SOURCES, Column
 
 DTYPES = {
     "date": "datetime64[ns]", "month": "datetime64[ns]", "yesno": pd.BooleanDtype(),
@@ -24,19 +24,19 @@ STRING = pd.StringDtype()
 DERIVED = {"_id_raw": STRING, "_id_valid": bool, "_id_problem": STRING, "_name_key": STRING}
 
 NOT_IN_SET = "不在取值范围内"  # quoted as 不在取值范围内：'xx'; other checks say ，实际为 xx
-NON_NEGATIVE = (*[c for c in INCOME_COLUMNS if c not in ("家庭纯收入", "人均纯收入")], "个人自付费用")
 FIXED_SETS = {"sex": ("男", "女"), "grade": ("A", "B", "C", "D")}
 EARLIEST_DATE = pd.Timestamp("1900-01-01")
 
 
-def _checks(column: str, kind: str, as_of: dt.date) -> list[pa.Check]:
+def _checks(declared: Column, as_of: dt.date) -> list[pa.Check]:
     checks = []
-    if column in VALUE_SETS and kind == "code":
-        checks.append(pa.Check.isin(VALUE_SETS[column], error=NOT_IN_SET))
+    column, kind = declared.name, declared.kind
+    if kind == "code" and declared.values:
+        checks.append(pa.Check.isin(declared.values, error=NOT_IN_SET))
     if kind in FIXED_SETS:
         checks.append(pa.Check.isin(FIXED_SETS[kind], error=NOT_IN_SET))
     if kind == "health":
-        label = "(?:" + "|".join(HEALTH) + ")"
+        label = "(?:" + "|".join(declared.values) + ")"
         checks.append(pa.Check.str_matches(f"^{label}(?:、{label})*$", error=NOT_IN_SET))
     if kind in ("date", "month"):
         # Only a birth date can never lie after the as-of date; other dates may
@@ -47,8 +47,9 @@ def _checks(column: str, kind: str, as_of: dt.date) -> list[pa.Check]:
                                         error=f"{column}应在1900-01-01到{latest:%Y-%m-%d}之间"))
     if column == "人数":
         checks.append(pa.Check.in_range(1, 30, error="人数应在1到30之间"))
-    if column in NON_NEGATIVE:
-        checks.append(pa.Check.ge(0, error=f"{column}不应为负数"))
+    if declared.minimum is not None:
+        least = declared.minimum
+        checks.append(pa.Check.ge(least, error=f"{column}不应为负数" if least == 0 else f"{column}不应小于{least:g}"))
     if kind == "year":
         checks.append(pa.Check.in_range(1990, as_of.year + 1, error=f"{column}应在1990到{as_of.year + 1}之间"))
     return checks
@@ -57,8 +58,8 @@ def _checks(column: str, kind: str, as_of: dt.date) -> list[pa.Check]:
 def schema_for(source: str, as_of: dt.date) -> pa.DataFrameSchema:
     """The core-frame schema of one source at an as-of date (dates may not lie after it)."""
     columns = {
-        column: pa.Column(DTYPES.get(kind, STRING), _checks(column, kind, as_of), nullable=True, required=False)
-        for column, kind in kinds(source).items()
+        name: pa.Column(DTYPES.get(column.kind, STRING), _checks(column, as_of), nullable=True, required=False)
+        for name, column in SOURCES[source].columns.items()
     }
     columns |= {column: pa.Column(dtype, nullable=column != "_id_valid", required=False)
                 for column, dtype in DERIVED.items()}
@@ -66,7 +67,7 @@ def schema_for(source: str, as_of: dt.date) -> pa.DataFrameSchema:
 
 
 # For showing the schemas (e.g. as Dagster types): dated today.
-SCHEMAS: dict[str, pa.DataFrameSchema] = {source: schema_for(source, dt.date.today()) for source in SOURCES}
+SCHEMAS: dict[str, pa.DataFrameSchema] = {source: schema_for(source, dt.date.today()) for source in DATA_SOURCES}
 
 
 def validate(source: str, frame: pd.DataFrame, as_of: dt.date | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:

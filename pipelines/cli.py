@@ -107,7 +107,7 @@ def command_run(args) -> int:
     if workers > 1:
         return run_counties_in_parallel(recon, county_names, workers)
     for county in county_names or [None]:
-        failure = run_county(recon, tuple(county_names), county, with_helper=(os.cpu_count() or 1) > 1)
+        failure = run_county(recon, tuple(county_names), county)
         if failure:
             raise UsageProblem(failure)
     return 0
@@ -144,47 +144,21 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int)
     return 0
 
 
-def run_county(recon: dict, county_names: tuple[str, ...], county: str | None,
-               with_helper: bool = False) -> str | None:
+def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -> str | None:
     """The reconcile job for one county (None: a single-county drop), in this
-    process; the one-line reason when it could not complete, else None.
-    with_helper: a helper process (recon/helper.py) takes work off the run's
-    core — started first, so that it works while this process imports Dagster."""
-    from recon import cache, helper
-    from recon.expectations import preload
+    process; the one-line reason when it could not complete, else None."""
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
-    if with_helper:
-        _start_helper(recon, county)
-    try:
-        from pipelines.progress import HANDLER
-        job, instance = _job(tuple(sorted(recon.items())), county_names)
-        if not helper.active():
-            preload()   # after the graph's own imports: GX's then overlap reading the files only
-        console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
-        HANDLER.start(county)
-        result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
-                                        instance=instance, raise_on_error=False)
-        cache.wait_for_stores()   # the next run (or county) may read them
-    finally:
-        helper.stop()
+    from pipelines.progress import HANDLER
+    job, instance = _job(tuple(sorted(recon.items())), county_names)
+    console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
+    HANDLER.start(county)
+    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
+                                    instance=instance, raise_on_error=False)
     if not result.success:
         return (f"{county}: " if county else "") + first_failure(result)
     print_summary(result, HANDLER.timings, county)
     return None
-
-
-def _start_helper(recon: dict, county: str | None) -> None:
-    """Hand the helper the sources of helper.IN_WORKER that are present and
-    not in the Parquet cache (a hit costs nothing to prepare), then GX's import."""
-    from recon import cache, helper
-    from recon.expectations import import_gx
-    from recon.layout import source_present
-    as_of = dt.date.fromisoformat(recon["as_of"]) if recon["as_of"] else dt.date.today()
-    drop, out = (Path(recon[key]) / county if county else Path(recon[key]) for key in ("data_dir", "out_dir"))
-    wanted = [source for source in helper.IN_WORKER if source_present(drop, source)
-              and not (cache.enabled() and cache.has(out, source, cache.source_key(drop, source, as_of)))]
-    helper.start(drop, wanted, as_of, then=(import_gx,))
 
 
 @functools.lru_cache(maxsize=4)
@@ -221,17 +195,18 @@ def first_failure(result) -> str:
 
 
 def print_summary(result, timings: dict[str, float], county: str | None = None) -> None:
-    from recon.columns import SOURCES
+    from recon.sources import DATA_SOURCES
     table = Table(title=f"{county or ''} 读取 / rows read".strip(), show_edge=False)
     table.add_column("source"); table.add_column("rows", justify="right"); table.add_column("input problems", justify="right")
-    for source in SOURCES:
+    for source in DATA_SOURCES:
         core = result.output_for_node(f"core_{source}")
         rows = "—" if core.frame is None else str(len(core.frame))
         table.add_row(source, rows, str(len(core.problems)))
     console.print(table)
-    for note in result.output_for_node("rule_context").notes:
+    all_findings = result.output_for_node("out_findings")
+    for note in all_findings.notes:
         console.print(f"[yellow]请注意[/yellow] {note}", soft_wrap=True)
-    outcome = result.output_for_node("registry_run")
+    outcome = result.output_for_node("out_registry")
     current = outcome.current
     by_severity = current["severity"].value_counts().to_dict()
     by_status = current["status"].value_counts().to_dict()
@@ -239,7 +214,7 @@ def print_summary(result, timings: dict[str, float], county: str | None = None) 
                   f"low {by_severity.get('low', 0)}; new {by_status.get('new', 0)}, open {by_status.get('open', 0)}, "
                   f"reopened {by_status.get('reopened', 0)}); 销号 resolved {len(outcome.resolved)}; "
                   f"suppressed {len(outcome.suppressed)}")
-    skipped = result.output_for_node("findings").skipped
+    skipped = all_findings.skipped
     if len(skipped):
         reasons = skipped.groupby("reason")["rule"].agg(",".join)
         console.print(f"未运行的规则 skipped rules: {len(skipped)} — " +

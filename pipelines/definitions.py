@@ -11,14 +11,16 @@ import os
 import warnings
 from pathlib import Path
 
-from dagster import Definitions, FilesystemIOManager, IOManagerDefinition, PreviewWarning, define_asset_job
+from dagster import (Definitions, FilesystemIOManager, IOManagerDefinition, PreviewWarning, define_asset_job,
+                     in_process_executor)
 
+from assets.findings import build_findings_assets
+from assets.matching import build_match_assets
 from assets.outputs import build_output_assets
 from assets.partitions import COUNTY_PARTITIONS, is_partitioned
-from assets.reconcile import build_rule_assets
-from assets.resources import ReconConfig
+from assets.resources import ReconConfig, Sidecar, SourceCache
+from assets.source_checks import build_asset_checks
 from assets.sources import build_all_source_assets
-from checks.asset_checks import build_asset_checks
 from pipelines.progress import progress_logger
 from pipelines.schedules import build_schedule
 from pipelines.sensors import build_drop_sensor
@@ -30,23 +32,25 @@ warnings.filterwarnings("ignore", category=PreviewWarning)
 warnings.filterwarnings("ignore", message="Found asset job named reconcile")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
+# One county is one run on one process, in `recon run` and in the UI alike
+# (the sidecar resource takes work onto a second core); counties run side by side.
 reconcile_job = define_asset_job(
-    "reconcile",
+    "reconcile", executor_def=in_process_executor,
     description="核对全流程 / read → normalise → validate → match → rules → registry, lists and report.",
 )
 
 
 def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None = None,
-                      partitioned: bool | None = None) -> Definitions:
+                      partitioned: bool | None = None, sidecar: Sidecar | None = None) -> Definitions:
     """The code location for one drop; `partitioned` None = detect from the drop's layout."""
     if partitioned is None:
         partitioned = is_partitioned(recon.data_dir)
     partitions_def = COUNTY_PARTITIONS if partitioned else None
-    assets = [*build_all_source_assets(partitions_def), *build_rule_assets(partitions_def),
-              *build_output_assets(partitions_def)]
+    assets = [*build_all_source_assets(partitions_def), *build_match_assets(partitions_def),
+              *build_findings_assets(partitions_def), *build_output_assets(partitions_def)]
     # Intermediate frames hold IDs, names and health data: they stay beside the
     # other outputs of the drop (OUT/.dagster_storage), never under DAGSTER_HOME.
-    resources = {"recon": recon,
+    resources = {"recon": recon, "sidecar": sidecar or Sidecar(), "cache": SourceCache(),
                  "io_manager": io_manager or FilesystemIOManager(base_dir=str(Path(recon.out_dir).resolve() / ".dagster_storage"))}
     return Definitions(assets=assets, asset_checks=build_asset_checks(partitions_def), jobs=[reconcile_job],
                        schedules=[build_schedule(reconcile_job, recon, partitioned)],

@@ -21,18 +21,17 @@ from rich.console import Console
 console = Console(stderr=True)
 TIMINGS_ENV = "RECON_TIMINGS_JSON"
 
-STAGES = {"raw": "读取 read", "core": "规范化与校验 normalise+validate", "rule": "匹配 match",
-          "findings": "规则 rules", "registry": "问题台账 registry", "mismatches": "输出 outputs",
-          "household": "输出 outputs", "input": "输出 outputs", "township": "输出 outputs", "report": "输出 outputs",
-          "required_sources_usable": "规范化与校验 normalise+validate",
-          "great_expectations": "规范化与校验 normalise+validate"}
+# Step key prefix → stage (first match wins).
+STAGES = {"raw": "读取 read", "core": "规范化与校验 normalise+validate", "match": "匹配 match",
+          "findings": "规则 rules", "out_findings": "规则 rules", "out_registry": "问题台账 registry",
+          "out_": "输出 outputs", "required_sources_usable": "规范化与校验 normalise+validate",
+          "source_quality": "规范化与校验 normalise+validate", "great_expectations": "规范化与校验 normalise+validate"}
 
 
 def stage_of(step_key: str) -> str:
-    for prefix, stage in STAGES.items():
-        if step_key.startswith(prefix):
-            return stage
-    return step_key
+    # The longest matching prefix: out_registry before out_.
+    matching = [prefix for prefix in STAGES if step_key.startswith(prefix)]
+    return STAGES[max(matching, key=len)] if matching else step_key
 
 
 class StepProgressHandler(logging.Handler):

@@ -20,7 +20,7 @@ from dagster import RunRequest, SensorDefinition, SensorEvaluationContext, Senso
 
 from assets.partitions import COUNTY_PARTITIONS, counties
 from assets.resources import ReconConfig
-from recon.columns import REQUIRED_SOURCES
+from recon.sources import REQUIRED_SOURCES
 
 DEFAULT_STABLE_SECONDS = 30
 IN_PROGRESS_SUFFIXES = (".tmp", ".part", ".crdownload")

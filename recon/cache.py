@@ -7,16 +7,15 @@ date (ID and date checks depend on it) and every data file of the source:
 its path in the drop and its content. A hit is
 `OUT/.cache/<source>/<key>.parquet` (the validated core frame) with
 `<key>.problems.parquet` and `<key>.json` (notes, files). Anything unreadable
-in the cache is a miss, never an error."""
+in the cache is a miss, never an error. Writes go through a `CacheWriter`
+(one background thread), which the run's SourceCache resource owns."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
 import logging
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -24,30 +23,19 @@ from pathlib import Path
 import pandas as pd
 
 from recon.atomic import atomic_path
+from recon.tables import CoreTable
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 # The code whose output is cached: a change to any of it is a new key.
-CODE = ("recon/read", "recon/normalise.py", "recon/values.py", "recon/ids.py", "recon/columns.py",
-        "recon/problems.py", "checks/schemas.py", "recon/cache.py")
+CODE = ("recon/read", "recon/normalise.py", "recon/values.py", "recon/ids.py", "recon/sources",
+        "recon/problems.py", "recon/tables.py", "checks/schemas.py", "checks/core.py", "recon/cache.py")
+CODE_FILES = ("*.py", "*.yaml")
 CHUNK = 1 << 20
 KEEP = 3    # cached versions kept per source (older ones are deleted)
 
 
-@dataclass
-class CachedSource:
-    frame: pd.DataFrame
-    problems: pd.DataFrame
-    notes: list[str]
-    files: list[str]
-
-
 @lru_cache(maxsize=1)
-def enabled() -> bool:
-    """RECON_CACHE=off (0, no, false) turns the cache off."""
-    return os.environ.get("RECON_CACHE", "on").strip().lower() not in ("off", "0", "no", "false")
-
-
 def code_fingerprint() -> str:
     digest = hashlib.sha256()
     try:
@@ -56,7 +44,7 @@ def code_fingerprint() -> str:
         digest.update(b"unversioned")
     for name in CODE:
         path = ROOT / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+        for file in sorted(f for pattern in CODE_FILES for f in path.rglob(pattern)) if path.is_dir() else [path]:
             if file.exists():
                 digest.update(file.relative_to(ROOT).as_posix().encode())
                 digest.update(file.read_bytes())
@@ -85,7 +73,7 @@ def has(out: Path, source: str, key: str) -> bool:
     return all(path.exists() for path in _paths(out, source, key))
 
 
-def load(out: Path, source: str, key: str) -> CachedSource | None:
+def load(out: Path, source: str, key: str) -> CoreTable | None:
     frame_path, problems_path, info_path = _paths(out, source, key)
     if not (frame_path.exists() and problems_path.exists() and info_path.exists()):
         return None
@@ -96,10 +84,12 @@ def load(out: Path, source: str, key: str) -> CachedSource | None:
     except Exception as exc:  # a damaged cache costs one normal read, nothing more
         log.warning("cache of %s unreadable (%s): reading the files", source, type(exc).__name__)
         return None
-    return CachedSource(frame, problems, info["notes"], info["files"])
+    return CoreTable(source, frame, problems, info["notes"], info["files"],
+                     schema_failures=info.get("schema_failures", {}))
 
 
-def store(out: Path, source: str, key: str, cached: CachedSource) -> None:
+def store(out: Path, key: str, cached: CoreTable) -> None:
+    source = cached.source
     frame_path, problems_path, info_path = _paths(out, source, key)
     frame_path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -107,7 +97,7 @@ def store(out: Path, source: str, key: str, cached: CachedSource) -> None:
             cached.frame.to_parquet(tmp, index=False)
         with atomic_path(problems_path) as tmp:
             cached.problems.to_parquet(tmp, index=False)
-        info = {"notes": cached.notes, "files": cached.files,
+        info = {"notes": cached.notes, "files": cached.files, "schema_failures": cached.schema_failures,
                 "dtypes": {c: str(t) for c, t in cached.frame.dtypes.items()},
                 "problem_dtypes": {c: str(t) for c, t in cached.problems.dtypes.items()}}
         with atomic_path(info_path) as tmp:
@@ -118,24 +108,29 @@ def store(out: Path, source: str, key: str, cached: CachedSource) -> None:
     _prune(frame_path.parent)
 
 
-# One writer thread: Parquet encoding runs in Arrow's C++ without the GIL, so
-# a cold run goes on with the next source while the last one is written.
-_WRITER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-cache")
-_PENDING: list[Future] = []
+class CacheWriter:
+    """Writes core tables to the cache in one background thread: Parquet
+    encoding runs in Arrow's C++ without the GIL, so a cold run goes on with
+    the next source while the last one is written. `wait()` before anything
+    reads the cache again (the next run or county)."""
 
+    def __init__(self):
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recon-cache")
+        self._pending: list[Future] = []
 
-def store_in_background(out: Path, source: str, key: str, cached: CachedSource) -> None:
-    """store() in the writer thread (a shallow copy of the frames: their columns
-    as they are now). `wait_for_stores()` waits for it; so does the end of
-    the process (the executor's threads are joined at exit)."""
-    copy = CachedSource(cached.frame.copy(deep=False), cached.problems.copy(deep=False), list(cached.notes),
-                        list(cached.files))
-    _PENDING.append(_WRITER.submit(store, out, source, key, copy))
+    def store(self, out: Path, key: str, table: CoreTable) -> None:
+        """store() in the writer thread, of shallow copies (the frames as they are now)."""
+        copy = CoreTable(table.source, table.frame.copy(deep=False), table.problems.copy(deep=False),
+                         list(table.notes), list(table.files), schema_failures=dict(table.schema_failures))
+        self._pending.append(self._writer.submit(store, out, key, copy))
 
+    def wait(self) -> None:
+        while self._pending:
+            self._pending.pop(0).result()
 
-def wait_for_stores() -> None:
-    while _PENDING:
-        _PENDING.pop(0).result()
+    def close(self) -> None:
+        self.wait()
+        self._writer.shutdown(wait=True)
 
 
 def _prune(folder: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from recon.columns import KEY_COLUMNS, alias_map, header_key
+from recon.sources import SOURCES, header_key
 from recon.ids import normalise_ids
 from recon.problems import PATH, ROW, SHEET, concat, row_problems
 from recon.read import read_table, source_files
@@ -86,7 +86,8 @@ def read_exemptions(drop: Path, as_of: dt.date | None = None) -> tuple[pd.DataFr
     (rule code, normalised 证件号码, 户编号, reason, approved_on as datetime64)."""
     drop = Path(drop)
     files, _notes = source_files(drop / "exemptions")
-    result = read_table(files, drop, alias_map("exemptions"), KEY_COLUMNS["exemptions"], ("证件号码",))
+    register = SOURCES["exemptions"]
+    result = read_table(files, drop, register.aliases(), register.key_columns, register.id_columns())
     frame = result.frame
     for column in ("规则", "证件号码", "户编号", "理由", "批准日期"):
         frame[column] = _clean(frame[column]) if column in frame.columns else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recon.columns import REQUIRED_SOURCES
+from recon.sources import REQUIRED_SOURCES
 
 
 def _is_county_folder(folder: Path) -> bool:

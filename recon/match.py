@@ -44,6 +44,33 @@ class Matched:
                                      #   and its code _household
     people: pd.DataFrame             # one row per person (row i: _person code i), see link_people
 
+    def links(self) -> "Links":
+        return Links(self.system[list(LINK_COLUMNS["system"])], self.ledger[list(LINK_COLUMNS["ledger"])])
+
+
+# What match adds to each row of system and ledger.
+LINK_COLUMNS = {"system": ("household_id", "_household", "_person"),
+                "ledger": ("ledger_household", "household_id", "_ledger_household", "_household", "_person")}
+
+
+@dataclass
+class Links:
+    """The columns match adds to the rows of system and ledger (LINK_COLUMNS),
+    kept apart from the core frames so that the matched tables are assets of
+    their own; `attach` puts them back on the core frames (no copy of the rows)."""
+    system: pd.DataFrame
+    ledger: pd.DataFrame
+
+    def attach(self, system: pd.DataFrame, ledger: pd.DataFrame, households: pd.DataFrame,
+               ledger_households: pd.DataFrame, people: pd.DataFrame) -> Matched:
+        system = system.copy(deep=False)
+        ledger = ledger.copy(deep=False)
+        for column in LINK_COLUMNS["system"]:
+            system[column] = self.system[column].to_numpy()
+        for column in LINK_COLUMNS["ledger"]:
+            ledger[column] = self.ledger[column].to_numpy()
+        return Matched(system, ledger, households, ledger_households, people)
+
 
 def is_head(frame: pd.DataFrame) -> pd.Series:
     if "与户主关系" not in frame.columns:

@@ -11,24 +11,21 @@ import datetime as dt
 import pandas as pd
 
 from recon import values as v
-from recon.columns import kinds
 from recon.ids import normalise_ids
 from recon.problems import PROVENANCE, concat, row_problems
+from recon.sources import SOURCES
 
 ID = "证件号码"
 HEAD_ID = "户主证件号码"
-# Sources whose rows are linked to people by 证件号码 alone: a row whose ID is
-# unusable cannot be linked, which is an input problem. In system/ledger it is
-# a finding (ID01) instead; in water an empty ID marks a village row.
-LINKED_BY_ID = ("education", "medical", "housing", "water", "hukou")
 
+# Value kind → parser of a column's cells (its declaration gives labels and spellings).
 PARSERS = {
     "text": lambda values, column: (v.normalise_text(values), None),
-    "code": v.normalise_code,
-    "relation": lambda values, column: v.normalise_relation(values),
+    "code": lambda values, column: v.normalise_code(values, column.labels()),
+    "relation": lambda values, column: v.normalise_relation(values, column.labels()),
     "sex": lambda values, column: v.parse_sex(values),
     "grade": lambda values, column: v.parse_grade(values),
-    "health": lambda values, column: v.parse_health(values),
+    "health": lambda values, column: v.parse_health(values, column.labels()),
     "date": lambda values, column: v.parse_date(values),
     "month": lambda values, column: v.parse_date(values, months=True),
     "yesno": lambda values, column: v.parse_yesno(values),
@@ -52,21 +49,23 @@ def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFr
         if column not in raw.columns:
             raw[column] = pd.NA
     frame = raw.copy()
-    found = {column: kind for column, kind in kinds(source).items() if column in raw.columns}
+    declared = SOURCES[source].columns
+    found = {name: column for name, column in declared.items() if name in raw.columns}
     problems = []
-    for column, kind in found.items():  # columns, not rows
+    for name, column in found.items():  # columns, not rows
+        kind = column.kind
         if kind == "id":
             continue
         if kind == "name":
-            frame[column], frame["_name_key"] = v.normalise_name(raw[column])
+            frame[name], frame["_name_key"] = v.normalise_name(raw[name])
             continue
-        parsed, bad = PARSERS[kind](raw[column], column)
-        frame[column] = parsed
+        parsed, bad = PARSERS[kind](raw[name], column)
+        frame[name] = parsed
         if bad is not None and bad.any():
-            cell = v.normalise_text(raw[column])
+            cell = v.normalise_text(raw[name])
             # A pasted paragraph is quoted by its start: the problem stays one readable line.
             cell = cell.where(cell.str.len() <= QUOTE_MAX, cell.str.slice(0, QUOTE_MAX) + "…")
-            problems.append(row_problems(raw, bad, column, FAILURE_TEXTS[kind] + "：'" + cell + "'"))
+            problems.append(row_problems(raw, bad, name, FAILURE_TEXTS[kind] + "：'" + cell + "'"))
     if ID in found:
         problems.append(_person_ids(source, raw, frame, as_of))
     if HEAD_ID in found:
@@ -88,10 +87,13 @@ def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.d
     ids = normalise_ids(cell, as_of, _from_number(raw, ID))
     frame[ID], frame["_id_raw"] = ids["id"], cell
     frame["_id_valid"], frame["_id_problem"] = ids["valid"], ids["problem"]
-    if source not in LINKED_BY_ID:
+    declared = SOURCES[source]
+    # Rows linked to people by 证件号码 alone: an unusable ID is an input problem (in system/ledger
+    # it is a finding, ID01, instead); where rows may be about a village, an empty ID marks one.
+    if not declared.links_by_id:
         return None
     empty = ids["id"].isna()
-    unusable = ~ids["valid"] & ~(empty & (source == "water"))
+    unusable = ~ids["valid"] & ~(empty & declared.village_rows)
     reason = ids["problem"].str.replace(r"^证件号码", "", regex=True)
     text = ("证件号码无效（" + reason + "），该行无法与其他数据关联").mask(empty, "证件号码为空，该行无法与其他数据关联")
     return row_problems(raw, unusable, ID, text)

@@ -14,9 +14,9 @@ import pandas as pd
 
 from recon.atomic import atomic_path
 from recon.charts import BROWSER_FONTS, bar_chart, line_chart
+from recon.guarantees import GUARANTEES
 from recon.lists import township_key
 
-GUARANTEES = {"教育": "EDU", "医疗": "MED", "住房": "HOU", "饮水": "WAT"}
 SEVERITIES = {"high": "高", "medium": "中", "low": "低"}
 STATUSES = {"new": "新发现", "open": "持续", "reopened": "重现"}
 CLASSES = ("A", "B", "C")
@@ -145,7 +145,7 @@ def guarantee_section(household_status: pd.DataFrame) -> str:
     if registered.empty:
         return '<h2>“三保障”和饮水安全达标率</h2><p class="note">没有建档户的分类结果。</p>'
     gaps = registered["gaps"].astype("string").fillna("")
-    met = pd.DataFrame({g: ~gaps.str.contains(rf"(?:^|;)\s*{g}\s*(?:;|$)", regex=True) for g in GUARANTEES},
+    met = pd.DataFrame({g: ~gaps.str.contains(rf"(?:^|;)\s*{g}\s*(?:;|$)", regex=True) for g in (guarantee.gap for guarantee in GUARANTEES)},
                        index=registered.index)
     overall = (met.mean() * 100).round(1)
     per_township = (met.groupby(township_key(registered.rename(columns={"乡镇": "township"}))).mean() * 100).round(1)
@@ -193,22 +193,13 @@ def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _catalog_titles() -> dict[str, str]:
-    try:
-        from checks.rules.run import load_catalog
-        return {code: rule.title for code, rule in load_catalog().items()}
-    except ImportError:      # rule modules not all present: show codes without titles
-        from checks.rules.base import REGISTRY
-        return {code: rule.title for code, rule in REGISTRY.items()}
-
-
 def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame, resolved: pd.DataFrame,
                  suppressed: pd.DataFrame, history: pd.DataFrame, household_status: pd.DataFrame,
                  skipped: pd.DataFrame, input_problems: pd.DataFrame, counts_by_source,
-                 rule_titles: dict[str, str] | None = None, notes: list[str] | None = None) -> Path:
-    """Write report.html atomically and return its path. `rule_titles`
-    (code → title) defaults to the titles of the rule catalog."""
-    titles = rule_titles if rule_titles is not None else _catalog_titles()
+                 rule_titles: dict[str, str], notes: list[str] | None = None) -> Path:
+    """Write report.html atomically and return its path; `rule_titles` maps
+    rule codes to their titles (the catalog's)."""
+    titles = rule_titles
     household_status = _or_empty(household_status, ["户编号", "乡镇", "行政村", "class", "gaps"])
     input_problems = _or_empty(input_problems, ["file", "sheet", "row", "column", "problem"])
     history = _or_empty(history, ["as_of", "township", "open_findings"])

@@ -7,13 +7,13 @@ marks non-empty cells that could not be read. Empty is unknown (NA), never
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from recon.columns import HEALTH, RELATIONS, VALUE_SETS
 from recon.ids import to_half_width
 
 # Characters around a value that are not part of it: whitespace of any width,
@@ -27,24 +27,8 @@ YES_NO = {"是": True, "否": False, "y": True, "n": False, "yes": True, "no": F
           "1": True, "0": False, "√": True, "✓": True, "✔": True, "×": False, "✗": False,
           "有": True, "无": False, "true": True, "false": False}
 
-# Spellings that mean a label of VALUE_SETS (compared without whitespace).
-CODE_SPELLINGS = {
-    "户类型": {"普通农户": "一般农户"},
-    # CONTRACT.md §2.2: the same 致贫原因 label in another spelling.
-    "致贫原因": {"因自然灾害": "因灾", "缺劳动力": "缺劳力", "因务工就业不稳": "务工就业不稳"},
-    "险种": {"城乡居民医保": "城乡居民基本医疗保险", "居民医保": "城乡居民基本医疗保险",
-             "城乡居民医疗保险": "城乡居民基本医疗保险", "城乡居民基本医保": "城乡居民基本医疗保险",
-             "职工医保": "职工基本医疗保险", "城镇职工基本医疗保险": "职工基本医疗保险",
-             "职工医疗保险": "职工基本医疗保险"},
-    # RULES.md §stages spells the same stages this way.
-    "学段": {"大学": "本科及以上", "本科": "本科及以上", "研究生": "本科及以上", "硕士": "本科及以上",
-             "学前": "学前教育", "幼儿园": "学前教育", "中专": "中职", "技师学院": "中职",
-             "大专": "高职", "普通高中": "高中"},
-}
 SEX = {"男": "男", "女": "女", "男性": "男", "女性": "女", "m": "男", "f": "女", "male": "男", "female": "女"}
 GRADES = {"a": "A", "b": "B", "c": "C", "d": "D", "一": "A", "二": "B", "三": "C", "四": "D"}
-HEALTH_SPELLINGS = {**{label: label for label in HEALTH}, "大病": "患有大病", "患大病": "患有大病",
-                    "慢性病": "长期慢性病"}
 
 
 def on_distinct(parser):
@@ -224,29 +208,34 @@ def parse_year(values) -> tuple[pd.Series, pd.Series]:
 
 
 @on_distinct
-def normalise_code(values, column: str) -> tuple[pd.Series, pd.Series]:
-    """A coded label → its canonical label of VALUE_SETS[column], matched by
-    label only (a numeric code is bad: provinces number lists differently)."""
+def normalise_code(values, labels: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """A coded label → its canonical label: `labels` maps every accepted
+    spelling to its label (recon.sources Column.labels()), compared without
+    whitespace or case. Matched by label only: a numeric code is bad
+    (provinces number the same lists differently). No labels: any text."""
     text = _text(values)
-    if column not in VALUE_SETS:
+    if not labels:
         return text, pd.Series(False, index=text.index)
-    labels = {label: label for label in VALUE_SETS[column]} | CODE_SPELLINGS.get(column, {})
-    parsed = _folded(text).map(labels).astype("string")
+    parsed = _folded(text).map(_folded_labels(labels)).astype("string")
     return parsed, _bad(text, parsed)
 
 
-RELATION_SPELLINGS = {"儿子": "子", "女儿": "女"}
+def _folded_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    spellings = pd.Series(list(labels), dtype="string")
+    return dict(zip(_folded(spellings).tolist(), labels.values()))
 
 
 @on_distinct
-def normalise_relation(values) -> tuple[pd.Series, pd.Series]:
-    """与户主关系 without the 之 prefix (之子 → 子; 儿子 = 子, 女儿 = 女). A
-    relation outside RELATIONS is bad (reported) but kept as written: it
-    still tells the rules that the person is not the 户主."""
+def normalise_relation(values, labels: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """与户主关系 without the 之 prefix (之子 → 子), spellings folded to their
+    label (儿子 → 子). A relation outside the labels is bad (reported) but kept
+    as written: it still tells the rules that the person is not the 户主."""
     text = _text(values).str.replace(r"^之", "", regex=True).str.replace(r"\s+", "", regex=True)
     text = text.mask(text == "")
-    text = text.replace(RELATION_SPELLINGS)
-    return text, (text.notna() & ~text.isin(RELATIONS)).astype(bool)
+    if not labels:
+        return text, pd.Series(False, index=text.index)
+    text = text.replace({spelling: label for spelling, label in labels.items() if spelling != label})
+    return text, (text.notna() & ~text.isin(set(labels.values()))).astype(bool)
 
 
 @on_distinct
@@ -266,18 +255,18 @@ def parse_grade(values) -> tuple[pd.Series, pd.Series]:
 
 
 @on_distinct
-def parse_health(values) -> tuple[pd.Series, pd.Series]:
-    """Several health labels split on , ， 、 ; → canonical labels in the
-    order of HEALTH joined by 、; bad when any label is not one of HEALTH."""
+def parse_health(values, labels: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Several health labels split on , ， 、 ; → canonical labels (in the
+    order of the label set) joined by 、; bad when any is not one of them."""
     text = _text(values)
     position = pd.RangeIndex(len(text))
     pieces = _folded(text).set_axis(position).str.split(r"[,、;；]", regex=True).explode()
     pieces = pieces[pieces.notna() & (pieces != "")]
-    labels = pieces.map(HEALTH_SPELLINGS)
-    unknown = labels.isna().groupby(level=0).any().reindex(position, fill_value=False)
+    found = pieces.map(_folded_labels(labels))
+    unknown = found.isna().groupby(level=0).any().reindex(position, fill_value=False)
     joined = pd.Series("", index=position, dtype="string")
-    for label in HEALTH:  # four labels, not rows
-        has_label = (labels == label).groupby(level=0).any().reindex(position, fill_value=False)
+    for label in dict.fromkeys(labels.values()):  # a few labels, not rows
+        has_label = (found == label).groupby(level=0).any().reindex(position, fill_value=False)
         joined = joined + has_label.map({True: "、" + label, False: ""}).astype("string")
     joined = joined.str.slice(1)
     parsed = joined.mask((joined == "") | unknown.to_numpy(bool)).set_axis(text.index)

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pandas as pd
 
-from recon.columns import kinds
+from recon.sources import SOURCES
 from recon.ids import check_chars, normalise_ids
 
 AS_OF = dt.date(2025, 6, 30)
@@ -27,7 +27,7 @@ def make_id(region: str = "430321", birth: str = "19900101", seq: str = "123") -
 def core(source: str, rows: list[dict], columns: list[str] | None = None, as_of: dt.date = AS_OF,
          file: str = "x.xlsx") -> pd.DataFrame:
     """A core frame of `source` from records keyed by canonical names."""
-    kind = kinds(source)
+    kind = SOURCES[source].kinds()
     frame = pd.DataFrame.from_records(rows)
     for column in columns or []:
         if column not in frame.columns:

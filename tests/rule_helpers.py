@@ -1,6 +1,6 @@
-"""Building a RuleContext for the sector/monitoring rule tests: system member
-rows → core frame → recon.match (as the pipeline does; the rules read its
-household and person codes) with an empty ledger."""
+"""Building a RuleContext for the rule tests the way the pipeline does:
+rows → core frames (tests/factories.core) → checks.rules.context.matched_context
+(recon.match, whose codes the rules read) → the public entry point run_rules."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,10 +9,9 @@ import pandas as pd
 
 from checks.rules import run as run_module
 from checks.rules.base import RuleContext
-from recon.match import match
+from checks.rules.context import matched_context
 from recon.settings import Settings
 from factories import AS_OF, core, make_id
-
 
 
 def person(household: str, name: str, id_number: str, relation: str = "户主", **fields) -> dict:
@@ -23,18 +22,17 @@ def person(household: str, name: str, id_number: str, relation: str = "户主", 
     return row
 
 
-def context(system_rows: list[dict], as_of: dt.date = AS_OF, settings: Settings | None = None,
-            ledger: list[dict] | None = None, **sources: list[dict] | pd.DataFrame) -> RuleContext:
-    """A RuleContext from system member rows and other sources given as rows,
-    matched as the pipeline does (recon.match) against the ledger rows (none by default)."""
-    matched = match(core("system", system_rows, as_of=as_of),
-                    core("ledger", ledger or [], columns=["姓名", "证件号码", "与户主关系"], as_of=as_of))
-    frames: dict[str, pd.DataFrame | None] = {"system": matched.system, "ledger": matched.ledger}
+def context(system_rows: list[dict], ledger: list[dict] | None = None, settings: Settings | None = None,
+            as_of: dt.date = AS_OF, ledger_columns: list[str] | None = None,
+            **sources: list[dict] | pd.DataFrame) -> RuleContext:
+    """A RuleContext from system member rows, ledger rows (none by default) and
+    other sources given as rows or core frames."""
+    frames: dict[str, pd.DataFrame | None] = {
+        "system": core("system", system_rows, as_of=as_of),
+        "ledger": core("ledger", ledger or [], columns=ledger_columns or ["姓名", "证件号码", "与户主关系"], as_of=as_of)}
     for name, rows in sources.items():
         frames[name] = rows if isinstance(rows, pd.DataFrame) else core(name, rows, as_of=as_of)
-    return RuleContext(as_of=as_of, settings=settings or Settings(), county="测试县", sources=frames,
-                       households=matched.households, ledger_households=matched.ledger_households,
-                       people=matched.people)
+    return matched_context(frames, settings or Settings(), as_of, "测试县")
 
 
 def run(ctx: RuleContext, *groups: str) -> run_module.RuleRun:
@@ -46,4 +44,10 @@ def fired(result: run_module.RuleRun, code: str) -> pd.DataFrame:
     return result.findings[result.findings["rule"] == code].reset_index(drop=True)
 
 
-__all__ = ["AS_OF", "context", "fired", "make_id", "person", "run"]
+def found(ctx: RuleContext, code: str, group: str) -> pd.DataFrame:
+    """Findings of one rule, run through the public entry point."""
+    result = run_module.run_rules(ctx, groups=(group,), codes=(code,))
+    return fired(result, code)
+
+
+__all__ = ["AS_OF", "context", "fired", "found", "make_id", "person", "run"]

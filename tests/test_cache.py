@@ -9,6 +9,7 @@ from dagster import DagsterInstance, mem_io_manager
 from assets.resources import ReconConfig
 from pipelines.definitions import build_definitions
 from recon import cache
+from recon.tables import CoreTable
 from tiny_drop import write_drop
 
 AS_OF = dt.date(2025, 6, 30)
@@ -36,8 +37,8 @@ def test_rerun_on_unchanged_files_takes_core_frames_from_cache_identical_to_a_fr
         pd.testing.assert_frame_equal(cached.frame, fresh.frame)
         pd.testing.assert_frame_equal(cached.problems, fresh.problems)
         assert (cached.notes, cached.files) == (fresh.notes, fresh.files)
-    pd.testing.assert_frame_equal(second.output_for_node("registry_run").current.drop(columns=["status"]),
-                                  first.output_for_node("registry_run").current.drop(columns=["status"]))
+    pd.testing.assert_frame_equal(second.output_for_node("out_registry").current.drop(columns=["status"]),
+                                  first.output_for_node("out_registry").current.drop(columns=["status"]))
 
 
 def test_key_changes_with_file_content_file_name_and_as_of_but_not_with_a_copy(tmp_path):
@@ -65,7 +66,7 @@ def test_key_changes_when_the_reading_code_changes(tmp_path, monkeypatch):
 def test_damaged_cache_entry_is_a_miss_not_an_error(tmp_path):
     frame = pd.DataFrame({"证件号码": pd.array(["a", None], dtype="string"), "人数": pd.array([1, None], dtype="Int64")})
     problems = pd.DataFrame({"file": pd.array(["x.csv"], dtype="string")})
-    cache.store(tmp_path, "system", "k", cache.CachedSource(frame, problems, ["note"], ["system/x.csv"]))
+    cache.store(tmp_path, "k", CoreTable("system", frame, problems, ["note"], ["system/x.csv"]))
     hit = cache.load(tmp_path, "system", "k")
     pd.testing.assert_frame_equal(hit.frame, frame)
     assert hit.notes == ["note"]

@@ -14,6 +14,7 @@ from dagster import (DagsterInstance, Definitions, build_schedule_context, build
 from assets.partitions import COUNTY_PARTITIONS, counties
 from assets.resources import ReconConfig
 from pipelines.definitions import build_definitions
+from recon.sources import DATA_SOURCES
 from tiny_drop import write_drop
 
 AS_OF = "2025-06-30"
@@ -64,12 +65,15 @@ def test_definitions_load_with_job_schedule_sensor_and_checks(demo_run):
 def test_demo_drop_materialises_every_asset_with_checks_passed_and_data_docs(demo_run):
     defs, result, out = demo_run
     assert result.success
-    assert {"core_system", "rule_context", "report_html", "mismatches_csv"} <= materialised(result)
+    assert {"raw_drop", "core_system", "core_households", "core_people", "findings_monitoring", "out_report",
+            "out_mismatches"} <= materialised(result)
     evaluations = checks(result)
     blocking = [e for (asset, name), e in evaluations.items() if name in ("required_columns", "valid_rows",
                                                                          "one_county_per_household")]
     assert len(blocking) == 6 and all(e.passed for e in blocking)
     assert ("core_ledger", "gx_ledger") in evaluations and ("core_system", "input_problems") in evaluations
+    # One generated check per pandera schema, every source.
+    assert {asset for asset, name in evaluations if name == "pandera_schema"} == {f"core_{s}" for s in DATA_SOURCES}
     docs = out / "data_docs" / "index.html"
     assert docs.exists()
     assert evaluations[("core_system", "gx_system")].metadata["data_docs"].path == str(docs)
@@ -101,7 +105,7 @@ def test_system_export_without_id_column_fails_blocking_check_and_stops_downstre
     assert not required.passed and required.severity.value == "ERROR"
     assert "证件号码" in required.metadata["missing_columns"].value
     assert "证件号码" in required.description
-    assert materialised(result) & {"rule_context", "findings", "registry_run", "report_html"} == set()
+    assert materialised(result) & {"core_households", "out_findings", "out_registry", "out_report"} == set()
     assert not (tmp_path / "out" / "mismatches.csv").exists()
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from recon.columns import SOURCES
+from recon.sources import DATA_SOURCES as SOURCES
 from recon.demo import ANSWER_COLUMNS, MIN_HOUSEHOLDS, generate
+from checks.core import core_table
+from recon.household_kinds import kinds
 from recon.ids import normalise_ids
 from recon.read import read_source
 
@@ -101,8 +103,8 @@ def test_ids_are_valid_except_the_planted_ID01_rows(drop):
 
 def test_every_registered_household_has_a_class(drop):
     classes = pd.read_csv(drop / "answer_households.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    system = read_source(drop, "system").frame
-    registered = system.loc[system["户类型"].isin(["脱贫户", "监测户"]), "户编号"]
+    system = core_table(drop, "system", AS_OF).frame
+    registered = system.loc[kinds(system)["registered"], "户编号"]
     assert set(classes["户编号"]) == set(registered)
     assert set(classes["class"]) == {"A", "B", "C"}
     assert (classes.loc[classes["class"] == "A", "gaps"] == "").all()

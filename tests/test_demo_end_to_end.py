@@ -10,13 +10,12 @@ import pandas as pd
 import pytest
 
 from checks.classes import household_status
-from checks.rules.base import REGISTRY, RuleContext
+from checks.core import core_table
+from checks.rules.base import REGISTRY
+from checks.rules.context import matched_context
 from checks.rules.run import load_catalog, run_rules
-from recon.columns import SOURCES
+from recon.sources import DATA_SOURCES as SOURCES
 from recon.demo import generate
-from recon.match import match
-from recon.normalise import normalise
-from recon.read import read_source
 from recon.settings import Settings
 
 AS_OF = dt.date(2025, 6, 30)
@@ -40,14 +39,8 @@ def checked(request, tmp_path_factory):
     generate(drop, households=households, seed=seed, as_of=AS_OF, style=style)
     config = drop / "recon.yaml"
     settings = Settings.load(config if config.exists() else None)
-    frames = {}
-    for source in SOURCES:
-        frames[source], _ = normalise(source, read_source(drop, source).frame, AS_OF)
-    matched = match(frames["system"], frames["ledger"])
-    frames["system"], frames["ledger"] = matched.system, matched.ledger
-    ctx = RuleContext(as_of=AS_OF, settings=settings, county="青岩县", sources=frames,
-                      households=matched.households, ledger_households=matched.ledger_households,
-                      people=matched.people)
+    frames = {source: core_table(drop, source, AS_OF).frame for source in SOURCES}
+    ctx = matched_context(frames, settings, AS_OF, "青岩县")
     run = run_rules(ctx)
     return drop, ctx, run
 
@@ -78,7 +71,7 @@ def test_export_style_demo_plants_the_monitoring_rules_on_every_kind_of_monitore
     """The answer key covers MON02/MON03/MON05/MON06 on 脱贫不稳定户 (户类型 脱贫户)
     and on 边缘易致贫户 and 突发严重困难户 (户类型 一般农户), as the export marks them."""
     generate(tmp_path, households=300, seed=7, as_of=AS_OF)
-    system, _ = normalise("system", read_source(tmp_path, "system").frame, AS_OF)
+    system = core_table(tmp_path, "system", AS_OF).frame
     households = system.drop_duplicates("户编号").set_index("户编号")
     assert "监测户" not in set(households["户类型"].dropna())
     assert set(households["户类型"].dropna()) == {"脱贫户", "一般农户"}

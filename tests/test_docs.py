@@ -1,5 +1,5 @@
 """The users' docs (docs/) match the code: the generated pages are what
-`python -m recon.docs` makes now, and the hand-written ones link only to
+`python -m pipelines.docs` makes now, and the hand-written ones link only to
 pages that exist and name every folder the reader knows."""
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from checks.rules.base import GROUPS
 from checks.rules.catalog import catalog_rules, catalog_table
-from checks.rules.catalog_page import GROUP_TITLES, SETTING_NOTES
-from recon.columns import COLUMNS, SOURCES
-from recon.columns_page import COLUMN_NOTES, SOURCE_NAMES, SOURCE_ROWS
-from recon.docs import REGENERATE, generated_pages, main, stale_pages
+from pipelines.docs import REGENERATE, generated_pages, main, stale_pages
+from pipelines.docs.rules_page import SETTING_NOTES
 from recon.markdown import markdown_table
 from recon.settings import Settings
+from recon.sources import DATA_SOURCES, SOURCES
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -44,7 +44,8 @@ def test_the_rules_page_holds_the_catalog_table_and_a_section_per_rule():
     for rule in catalog_rules():
         section = page.split(f"\n### {rule.code} {rule.title}\n", 1)[1].split("\n### ", 1)[0]
         assert rule.meaning in section and rule.action in section, rule.code
-    assert set(GROUP_TITLES) >= {rule.group for rule in catalog_rules()}
+    for group in {rule.group for rule in catalog_rules()}:
+        assert f"\n## {GROUPS[group].title}\n" in page
 
 
 def test_every_setting_is_explained():
@@ -53,17 +54,13 @@ def test_every_setting_is_explained():
 
 def test_the_columns_page_lists_every_accepted_name():
     page = GENERATED["columns.md"]
-    for source, columns in COLUMNS.items():
-        assert f"## {source}/" in page
-        for canonical, (aliases, _kind) in columns.items():
-            for alias in aliases:
+    for source, declared in SOURCES.items():
+        assert f"## {source}/ — {declared.title}" in page
+        for canonical, column in declared.columns.items():
+            for alias in column.names:
                 assert alias in page, f"{source}: {canonical} accepts {alias}, not on docs/columns.md"
-
-
-def test_notes_about_sources_and_columns_name_real_ones():
-    assert set(SOURCE_NAMES) == set(SOURCE_ROWS) == set(COLUMNS)
-    known = {column for columns in COLUMNS.values() for column in columns}
-    assert set(COLUMN_NOTES) <= known
+            if column.note:
+                assert column.note in page
 
 
 HAND_WRITTEN = ["input.md", "outputs.md", "internals.md", "operations.md"]
@@ -82,5 +79,5 @@ def test_links_point_at_files_of_the_project(path):
 
 def test_the_input_page_names_every_source_folder():
     text = (DOCS / "input.md").read_text(encoding="utf-8")
-    for folder in [*SOURCES, "feedback", "exemptions"]:
+    for folder in [*DATA_SOURCES, "feedback", "exemptions"]:
         assert f"{folder}/" in text, folder

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from recon.columns import COLUMNS, KEY_COLUMNS
+from recon.sources import SOURCES
 from recon.read import read_source, read_table, source_files
 from files import write_csv, write_xls, write_xlsx
 
@@ -17,7 +17,8 @@ ID_B = "43032119900101123X"
 
 def sample_table(source: str) -> list[list]:
     """A title row, a header of the source's key columns plus 姓名, two data rows."""
-    columns = list(dict.fromkeys(KEY_COLUMNS[source] + (("姓名",) if "姓名" in COLUMNS[source] else ())))
+    declared = SOURCES[source]
+    columns = list(dict.fromkeys(declared.key_columns + (("姓名",) if "姓名" in declared.columns else ())))
     rows = [[f"{c}{i}" for c in columns] for i in (1, 2)]
     return [TITLE, columns, *rows]
 
@@ -31,14 +32,14 @@ WRITERS = {
 
 
 @pytest.mark.parametrize("fmt", WRITERS)
-@pytest.mark.parametrize("source", list(COLUMNS))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_every_source_reads_from_xlsx_xls_gbk_and_bom_csv_below_a_title_row(tmp_path, source, fmt):
     path = WRITERS[fmt](tmp_path / source / "data", sample_table(source))
     result = read_source(tmp_path, source)
     frame = result.frame
     assert result.problems.empty
     assert result.files == [f"{source}/{path.name}"]
-    for key in KEY_COLUMNS[source]:
+    for key in SOURCES[source].key_columns:
         assert frame[key].tolist() == [f"{key}1", f"{key}2"]
     assert frame["_row"].tolist() == [3, 4]
     sheet_suffix = "#Sheet1" if fmt in ("xlsx", "xls") else ""

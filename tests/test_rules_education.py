@@ -197,7 +197,7 @@ def test_the_report_carries_the_sentence(tmp_path):
     empty = pd.DataFrame(columns=["issue_id", "rule", "severity", "township", "status", "category"])
     path = write_report(tmp_path / "report.html", county="测试县", as_of=dt.date(2025, 6, 30), current=empty,
                         resolved=empty, suppressed=None, history=None, household_status=None, skipped=None,
-                        input_problems=None, counts_by_source=None, notes=[note])
+                        input_problems=None, counts_by_source=None, rule_titles={}, notes=[note])
     assert "school_status_blank: not_in_school" in path.read_text(encoding="utf-8")
 
 

@@ -7,7 +7,7 @@ import pandas as pd
 from checks.rules.run import run_rules
 from factories import make_id
 from recon.ids import mask_id
-from rule_context import context, found
+from rule_helpers import context, found
 
 HEAD, WIFE = make_id(seq="011"), make_id(seq="022")
 OTHER_HEAD, OTHER_WIFE = make_id(seq="051"), make_id(seq="062")

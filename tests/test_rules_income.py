@@ -7,7 +7,7 @@ import pandas as pd
 from checks.rules.run import run_rules
 from factories import make_id
 from recon.settings import Settings
-from rule_context import context, found
+from rule_helpers import context, found
 
 HEAD, WIFE = make_id(seq="011"), make_id(seq="022")
 # 3000 + 2000 + 500 + 1500 − 1000 = 6000 = 家庭纯收入; 6000 / 2 = 3000 = 人均纯收入.

@@ -9,7 +9,7 @@ import pandera.pandas as pa
 
 from checks.schemas import SCHEMAS, validate
 from factories import AS_OF, core, make_id
-from recon.columns import SOURCES
+from recon.sources import DATA_SOURCES as SOURCES
 
 
 def test_every_source_has_a_schema():

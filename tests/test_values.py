@@ -7,6 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from recon import values as v
+from recon.sources import PERSON_COLUMNS, SOURCES
+
+RELATIONS = PERSON_COLUMNS["与户主关系"].labels()
+HEALTH = SOURCES["system"].columns["健康状况"].labels()
+
+
+def labels(source: str, column: str) -> dict[str, str]:
+    return SOURCES[source].columns[column].labels()
 
 DAY = pd.Timestamp("2023-05-01")
 
@@ -122,11 +130,11 @@ def test_name_key_removes_inner_whitespace_and_full_width():
 
 
 def test_code_folds_putong_nonghu_to_yiban_nonghu():
-    assert one(v.normalise_code, " 普通农户 ", "户类型") == ("一般农户", False)
+    assert one(v.normalise_code, " 普通农户 ", labels("system", "户类型")) == ("一般农户", False)
 
 
 def test_code_numeric_code_is_bad_never_a_label():
-    assert one(v.normalise_code, "1", "户类型") == (pd.NA, True)
+    assert one(v.normalise_code, "1", labels("system", "户类型")) == (pd.NA, True)
 
 
 @pytest.mark.parametrize("column,cell,label", [
@@ -135,16 +143,17 @@ def test_code_numeric_code_is_bad_never_a_label():
     ("学籍状态", "在读", "在读"), ("户类型", "脱 贫 户", "脱贫户"),
 ])
 def test_code_spellings_fold_to_their_label(column, cell, label):
-    assert one(v.normalise_code, cell, column) == (label, False)
+    source = next(name for name, declared in SOURCES.items() if column in declared.coded())
+    assert one(v.normalise_code, cell, labels(source, column)) == (label, False)
 
 
 def test_code_outside_value_set_is_bad_and_empty_is_not():
-    parsed, bad = v.normalise_code(pd.Series(["未知类型", ""], dtype="string"), "户类型")
+    parsed, bad = v.normalise_code(pd.Series(["未知类型", ""], dtype="string"), labels("system", "户类型"))
     assert parsed.isna().all() and bad.tolist() == [True, False]
 
 
 def test_relation_drops_the_zhi_prefix():
-    parsed, bad = v.normalise_relation(pd.Series(["之子", "之女", "户主", "孙子", ""], dtype="string"))
+    parsed, bad = v.normalise_relation(pd.Series(["之子", "之女", "户主", "孙子", ""], dtype="string"), RELATIONS)
     assert parsed.tolist() == ["子", "女", "户主", "孙子", pd.NA] and not bad.any()
 
 
@@ -162,15 +171,16 @@ def test_grade_spellings():
 
 def test_health_splits_on_every_separator_and_joins_with_dunhao():
     cells = ["残疾,长期慢性病", "残疾，长期慢性病", "长期慢性病、残疾", "残疾;长期慢性病", "健康", "残疾、外星病", ""]
-    parsed, bad = v.parse_health(pd.Series(cells, dtype="string", index=[7, 7, 8, 9, 10, 11, 12]))
+    parsed, bad = v.parse_health(pd.Series(cells, dtype="string", index=[7, 7, 8, 9, 10, 11, 12]), HEALTH)
     assert parsed.tolist()[:5] == ["长期慢性病、残疾"] * 4 + ["健康"]
     assert bad.tolist() == [False] * 5 + [True, False]
     assert pd.isna(parsed.iloc[5])
 
 
 PARSERS = [v.parse_yesno, v.parse_date, lambda s: v.parse_date(s, months=True), v.parse_amount, v.parse_int,
-           v.parse_year, v.parse_sex, v.parse_grade, v.parse_health, v.normalise_relation,
-           lambda s: v.normalise_code(s, "户类型"), lambda s: (v.normalise_text(s), None), v.normalise_name]
+           v.parse_year, v.parse_sex, v.parse_grade, lambda s: v.parse_health(s, HEALTH),
+           lambda s: v.normalise_relation(s, RELATIONS), lambda s: v.normalise_code(s, labels("system", "户类型")),
+           lambda s: (v.normalise_text(s), None), v.normalise_name]
 
 
 # Few examples of many cells each: pandas costs per call, not per cell.
@@ -194,8 +204,8 @@ def test_text_name_and_code_normalising_is_idempotent(cells):
     assert v.normalise_text(once).equals(once)
     _, key = v.normalise_name(series)
     assert v.normalise_name(key)[1].equals(key)
-    code, _ = v.normalise_code(series, "户类型")
-    assert v.normalise_code(code, "户类型")[0].equals(code)
+    code, _ = v.normalise_code(series, labels("system", "户类型"))
+    assert v.normalise_code(code, labels("system", "户类型"))[0].equals(code)
 
 
 NASTY = ["9" * 40, "\x00", "-", "−1", "1e400", "99999", "0", "00000000", "99991231", "2023-05-01T25:99",
@@ -215,16 +225,16 @@ def test_parsers_never_raise_on_nasty_cells():
 ])
 def test_poverty_cause_labels_and_spellings_of_the_contract(cell, label):
     """CONTRACT.md §2.2 致贫原因: the later labels and their spellings."""
-    assert one(v.normalise_code, cell, "致贫原因") == (label, False)
+    assert one(v.normalise_code, cell, labels("system", "致贫原因")) == (label, False)
 
 
 def test_relation_spellings_儿子_and_女儿():
-    parsed, bad = v.normalise_relation(pd.Series(["儿子", "之女儿", "女儿", "之孙女"], dtype="string"))
+    parsed, bad = v.normalise_relation(pd.Series(["儿子", "之女儿", "女儿", "之孙女"], dtype="string"), RELATIONS)
     assert parsed.tolist() == ["子", "女", "女", "孙女"] and not bad.any()
 
 
 def test_a_relation_outside_the_list_is_reported_but_kept():
     """Reported (input_problems.csv), and still read: the person is not the 户主."""
-    parsed, bad = v.normalise_relation(pd.Series(["干儿子", "户主", "长子", "外甥女"], dtype="string"))
+    parsed, bad = v.normalise_relation(pd.Series(["干儿子", "户主", "长子", "外甥女"], dtype="string"), RELATIONS)
     assert parsed.tolist() == ["干儿子", "户主", "长子", "外甥女"]
     assert bad.tolist() == [True, False, False, False]

@@ -79,7 +79,7 @@ def test_dagster_dev_serves_the_graph_with_checks_and_runs_reconcile_to_success(
     port, out = dagster_dev
     nodes = graphql(port, ASSETS_AND_CHECKS)["assetNodes"]
     assets = {"/".join(n["assetKey"]["path"]) for n in nodes}
-    assert {"raw_system", "core_system", "rule_context", "registry_run", "report_html"} <= assets
+    assert {"raw_system", "core_system", "core_households", "out_registry", "out_report"} <= assets
     checks = {("/".join(n["assetKey"]["path"]), c["name"]): c["blocking"]
               for n in nodes for c in n["assetChecksOrError"].get("checks", [])}
     assert checks[("core_system", "required_columns")] is True

@@ -53,9 +53,31 @@ class RuleContext:
 
 
 @dataclass(frozen=True)
+class RuleGroup:
+    """A group of the catalog: one module of checks/rules, one findings_<group>
+    asset. Groups run in `order`; a group sees the findings of the groups its
+    rules read (`reads` of @rule)."""
+    name: str
+    order: int
+    title: str                      # shown in the Dagster UI and the docs
+    category: str                   # the township-list sheet of its rules, unless a rule names another
+
+
+GROUPS: dict[str, RuleGroup] = {}
+
+
+def group(name: str, *, order: int, title: str, category: str) -> RuleGroup:
+    """Declare the group of a rules module (module-level `GROUP = group(...)`)."""
+    if name in GROUPS and GROUPS[name] != RuleGroup(name, order, title, category):
+        raise ValueError(f"rule group {name} declared twice")
+    GROUPS[name] = RuleGroup(name, order, title, category)
+    return GROUPS[name]
+
+
+@dataclass(frozen=True)
 class Rule:
     code: str
-    group: str                      # identity, income, education, medical, housing, water, monitoring
+    group: str                      # the name of its RuleGroup
     level: str                      # row, person, household, village
     severity: str                   # high, medium, low
     key: tuple[str, ...]            # finding columns forming the key (RULES.md)
@@ -69,6 +91,7 @@ class Rule:
     settings: tuple[str, ...] = ()
     meaning: str = ""
     action: str = ""
+    reads: tuple[str, ...] = ()     # codes of earlier rules whose findings it reads (ctx.prior)
 
     def missing(self, ctx: RuleContext) -> str | None:
         """Why this rule cannot run on ctx (a plain sentence), or None."""
@@ -85,16 +108,16 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(code: str, *, group: str, level: str, severity: str, key: tuple[str, ...], title: str,
-         category: str, needs: tuple[tuple[str, tuple[str, ...]], ...] = (), settings: tuple[str, ...] = (),
-         meaning: str = "", action: str = ""):
-    """Register a rule function under its catalog code."""
+def rule(code: str, *, group: RuleGroup, level: str, severity: str, key: tuple[str, ...], title: str,
+         category: str | None = None, needs: tuple[tuple[str, tuple[str, ...]], ...] = (),
+         settings: tuple[str, ...] = (), meaning: str = "", action: str = "", reads: tuple[str, ...] = ()):
+    """Register a rule function under its catalog code, in its group."""
     def register(func: Callable[[RuleContext], pd.DataFrame]):
         if code in REGISTRY:
             raise ValueError(f"rule {code} registered twice")
-        REGISTRY[code] = Rule(code=code, group=group, level=level, severity=severity, key=key, title=title,
-                              category=category, needs=needs, func=func, settings=settings, meaning=meaning,
-                              action=action)
+        REGISTRY[code] = Rule(code=code, group=group.name, level=level, severity=severity, key=key, title=title,
+                              category=category or group.category, needs=needs, func=func, settings=settings,
+                              meaning=meaning, action=action, reads=reads)
         return func
     return register
 

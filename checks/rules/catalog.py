@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import Rule
-from checks.rules.run import GROUPS, load_catalog
+from checks.rules.run import load_catalog
 from recon.settings import Settings
 
 CATALOG_COLUMNS = ["code", "title", "group", "severity", "enabled", "needs", "settings"]
@@ -17,9 +17,8 @@ CATALOG_COLUMNS = ["code", "title", "group", "severity", "enabled", "needs", "se
 
 def catalog_rules() -> list[Rule]:
     """Every registered rule in catalog order: by group (run order), then in
-    the order its module registers them — whatever was imported first."""
-    rules = list(load_catalog().values())
-    return sorted(rules, key=lambda rule: GROUPS.index(rule.group))
+    the order its module registers them."""
+    return list(load_catalog().values())
 
 
 def catalog_table(settings: Settings) -> pd.DataFrame:

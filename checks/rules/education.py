@@ -7,9 +7,11 @@ import datetime as dt
 
 import pandas as pd
 
-from checks.rules.base import RuleContext, findings, rule
+from checks.rules.base import RuleContext, findings, group, rule
 from checks.rules.common import birth_dates, column, deregistered_ids, full_years, member_persons
 from checks.rules.stages import BLANK_NOTE, member_stage, record_stage
+
+GROUP = group("education", order=30, title="义务教育有保障 / education", category="教育")
 
 # Statuses that count as being at school (RULES.md EDU01).
 AT_SCHOOL = ("在读", "送教上门", "休学", "转出")
@@ -64,8 +66,8 @@ EDU01_ACTION = (
     "学校名称；系统与学籍库的证件号码不一致的，改正号码。")
 
 
-@rule("EDU01", group="education", level="person", severity="high", key=("id_number",),
-      title="疑似失学辍学", category="教育", needs=_NEEDS,
+@rule("EDU01", group=GROUP, level="person", severity="high", key=("id_number",),
+      title="疑似失学辍学", needs=_NEEDS,
       settings=("compulsory_age_min", "compulsory_age_max"), meaning=EDU01_MEANING, action=EDU01_ACTION)
 def out_of_school(ctx: RuleContext) -> pd.DataFrame:
     education = ctx.source("education")
@@ -96,8 +98,8 @@ EDU02_ACTION = (
     "本身有误的，请教育部门更正，更正前可在核实说明中写明情况后标“核实无误”。")
 
 
-@rule("EDU02", group="education", level="person", severity="medium", key=("id_number",),
-      title="在校生情况与学籍不一致", category="教育",
+@rule("EDU02", group=GROUP, level="person", severity="medium", key=("id_number",),
+      title="在校生情况与学籍不一致",
       needs=(("system", ("在校生情况",)), ("education", ("学籍状态",))), settings=("school_status_blank",),
       meaning=EDU02_MEANING, action=EDU02_ACTION)
 def stage_mismatch(ctx: RuleContext) -> pd.DataFrame:
@@ -126,8 +128,8 @@ EDU03_ACTION = (
     "请教育部门补登；按政策不属于资助对象的，在核实说明中写明原因后可标“核实无误”。")
 
 
-@rule("EDU03", group="education", level="person", severity="medium", key=("id_number",),
-      title="在读学生未享受资助", category="教育",
+@rule("EDU03", group=GROUP, level="person", severity="medium", key=("id_number",),
+      title="在读学生未享受资助",
       needs=(("system", ()), ("education", ("学籍状态", "资助项目"))),
       meaning=EDU03_MEANING, action=EDU03_ACTION)
 def no_assistance(ctx: RuleContext) -> pd.DataFrame:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checks.rules.base import RuleContext, findings, rule
+from checks.rules.base import RuleContext, findings, group, rule
 from checks.rules.common import (column, flag_disagrees, household_label, joined_per_group, link_to_households,
                                  registered_households, shared)
+
+GROUP = group("housing", order=50, title="住房安全有保障 / housing", category="住房")
 
 SAFE_SCHEMES = ("易地搬迁", "自筹新建", "租赁", "公租房", "投靠亲友")
 
@@ -60,8 +62,8 @@ HOU01_ACTION = (
     "只是住建数据未更新的，请住建部门更新，更新前可在核实说明中写明保障情况后标“核实无误”。")
 
 
-@rule("HOU01", group="housing", level="household", severity="high", key=("household_id",),
-      title="住房不安全", category="住房", needs=_NEEDS,
+@rule("HOU01", group=GROUP, level="household", severity="high", key=("household_id",),
+      title="住房不安全", needs=_NEEDS,
       meaning=HOU01_MEANING, action=HOU01_ACTION)
 def unsafe_housing(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
@@ -81,8 +83,8 @@ HOU02_ACTION = (
     "请住建部门更新，更新前可在核实说明中写明情况后标“核实无误”。")
 
 
-@rule("HOU02", group="housing", level="household", severity="medium", key=("household_id",),
-      title="住房安全标识与住建数据不一致", category="住房", needs=(("system", ("住房安全",)), ("housing", ())),
+@rule("HOU02", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="住房安全标识与住建数据不一致", needs=(("system", ("住房安全",)), ("housing", ())),
       meaning=HOU02_MEANING, action=HOU02_ACTION)
 def housing_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     hit = flag_disagrees(household_verdicts(ctx), "住房安全")
@@ -101,8 +103,8 @@ HOU03_ACTION = (
     "在核实说明中写明情况后可标“核实无误”。")
 
 
-@rule("HOU03", group="housing", level="household", severity="medium", key=("household_id",),
-      title="无住房安全鉴定记录", category="住房", needs=_NEEDS,
+@rule("HOU03", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="无住房安全鉴定记录", needs=_NEEDS,
       meaning=HOU03_MEANING, action=HOU03_ACTION)
 def no_housing_row(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)

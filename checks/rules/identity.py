@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.rules.base import RuleContext, empty_findings, findings, rule
+from checks.rules.base import RuleContext, empty_findings, findings, group, rule
 from checks.rules.common import (column, deregistered_ids, first_member_rows, ledger_household_label,
                                  ledger_households_in_scope, mapped_households, shared)
 from checks.rules.id_suggest import name_key, suggest
@@ -29,8 +29,10 @@ from recon.household_kinds import MONITORED_TYPE, says_monitored, says_poverty
 from recon.ids import mask_id
 from recon.match import NONE, at, coalesce, first_rows
 
-IDENTITY = dict(group="identity", category="身份信息")
-HOUSEHOLD = dict(group="identity", category="家庭与收入")
+GROUP = group("identity", order=10, title="身份与家庭结构 / identity and household structure", category="身份信息")
+
+IDENTITY = dict(group=GROUP)
+HOUSEHOLD = dict(group=GROUP, category="家庭与收入")
 SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
 
 

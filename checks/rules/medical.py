@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from checks.rules.base import RuleContext, findings, rule
+from checks.rules.base import RuleContext, findings, group, rule
 from checks.rules.common import (amount_text, birth_dates, column, deregistered_ids, household_label,
                                  member_persons, person_codes, registered_households, shared)
 from recon.match import NONE
+
+GROUP = group("medical", order=40, title="基本医疗有保障 / medical insurance", category="医疗")
 
 INSURED_STATES = ("正常参保", "已参保", "参保缴费")
 RESIDENT_SCHEME = "城乡居民基本医疗保险"
@@ -62,8 +64,8 @@ MED01_ACTION = (
     "改正号码。")
 
 
-@rule("MED01", group="medical", level="person", severity="high", key=("id_number",),
-      title="未参加基本医疗保险", category="医疗", needs=_NEEDS,
+@rule("MED01", group=GROUP, level="person", severity="high", key=("id_number",),
+      title="未参加基本医疗保险", needs=_NEEDS,
       settings=("newborn_days",), meaning=MED01_MEANING, action=MED01_ACTION)
 def not_insured(ctx: RuleContext) -> pd.DataFrame:
     persons = _with_insurance(ctx, member_persons(ctx))
@@ -84,8 +86,8 @@ MED02_ACTION = (
     "更正前可在核实说明中写明情况后标“核实无误”。")
 
 
-@rule("MED02", group="medical", level="person", severity="medium", key=("id_number",),
-      title="城乡居民医保参保标识与医保数据不一致", category="医疗",
+@rule("MED02", group=GROUP, level="person", severity="medium", key=("id_number",),
+      title="城乡居民医保参保标识与医保数据不一致",
       needs=(("system", ("是否参加城乡居民基本医疗保险",)), ("medical", ("参保状态",))),
       meaning=MED02_MEANING, action=MED02_ACTION)
 def resident_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
@@ -114,8 +116,8 @@ MED03_ACTION = (
     "对象的（如纳入监测前已自行缴费），在核实说明中写明原因后可标“核实无误”。")
 
 
-@rule("MED03", group="medical", level="person", severity="low", key=("id_number",),
-      title="监测对象未享受资助参保", category="医疗",
+@rule("MED03", group=GROUP, level="person", severity="low", key=("id_number",),
+      title="监测对象未享受资助参保",
       needs=(("system", ()), ("medical", ("参保状态", "资助参保"))),
       meaning=MED03_MEANING, action=MED03_ACTION)
 def unsubsidised(ctx: RuleContext) -> pd.DataFrame:
@@ -147,8 +149,8 @@ MED04_ACTION = (
     "核实结论后可标“核实无误”。")
 
 
-@rule("MED04", group="medical", level="household", severity="high", key=("household_id",),
-      title="疑似因病返贫风险未纳入监测", category="医疗",
+@rule("MED04", group=GROUP, level="household", severity="high", key=("household_id",),
+      title="疑似因病返贫风险未纳入监测",
       needs=(("system", ()), ("medical", ("参保状态", "个人自付费用"))),
       settings=("medical_oop_threshold",), meaning=MED04_MEANING, action=MED04_ACTION)
 def high_out_of_pocket(ctx: RuleContext) -> pd.DataFrame:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checks.rules.base import RuleContext, findings, rule
+from checks.rules.base import RuleContext, findings, group, rule
 from checks.rules.common import household_label, registered_households
+from recon.guarantees import GUARANTEES
 
-# Gap name (as MON01/MON02 messages and household_status say it) → sector rule.
-SECTOR_GAPS = {"住房不安全": "HOU01", "饮水不安全": "WAT01", "有适龄儿童疑似失学": "EDU01", "有成员未参加基本医疗保险": "MED01"}
+GROUP = group("monitoring", order=70, title="防返贫监测帮扶 / monitoring and assistance", category="监测帮扶")
+
+# Reason (as MON01/MON02 messages say it) → the sector rule whose finding it is.
+SECTOR_GAPS = {g.reason: g.rule for g in GUARANTEES}
 
 
 def flagged_households(ctx: RuleContext, code: str) -> pd.Index:
@@ -61,8 +64,8 @@ MON01_ACTION = (
     "自动销号。经核实确无返贫风险的，在核实说明中写明理由后可标“核实无误”。")
 
 
-@rule("MON01", group="monitoring", level="household", severity="high", key=("household_id",),
-      title="疑似应纳未纳", category="监测帮扶", needs=(("system", ("户类型",)),),
+@rule("MON01", group=GROUP, level="household", severity="high", key=("household_id",),
+      title="疑似应纳未纳", needs=(("system", ("户类型",)),), reads=("HOU01", "WAT01", "EDU01"),
       settings=("monitoring_threshold",), meaning=MON01_MEANING, action=MON01_ACTION)
 def should_be_monitored(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
@@ -83,8 +86,8 @@ MON02_ACTION = (
     "改正数据（部门数据的问题按对应规则处理）。")
 
 
-@rule("MON02", group="monitoring", level="household", severity="high", key=("household_id",),
-      title="风险消除不实", category="监测帮扶", needs=(("system", ("户类型", "风险是否消除")),),
+@rule("MON02", group=GROUP, level="household", severity="high", key=("household_id",),
+      title="风险消除不实", needs=(("system", ("户类型", "风险是否消除")),), reads=tuple(SECTOR_GAPS.values()),
       settings=("monitoring_threshold",), meaning=MON02_MEANING, action=MON02_ACTION)
 def elimination_not_real(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
@@ -105,8 +108,8 @@ MON03_ACTION = (
     "已采取的措施后可标“核实无误”。")
 
 
-@rule("MON03", group="monitoring", level="household", severity="medium", key=("household_id",),
-      title="帮扶不及时", category="监测帮扶", needs=(("system", ("户类型", "纳入监测时间", "首次帮扶时间")),),
+@rule("MON03", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="帮扶不及时", needs=(("system", ("户类型", "纳入监测时间", "首次帮扶时间")),),
       settings=("assistance_days",), meaning=MON03_MEANING, action=MON03_ACTION)
 def late_assistance(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
@@ -131,8 +134,8 @@ MON04_ACTION = (
     "确因灾害等原因集中出现风险的，在核实说明中写明原因后可标“核实无误”。")
 
 
-@rule("MON04", group="monitoring", level="village", severity="low", key=("township", "village", "actual"),
-      title="疑似集中突击纳入", category="监测帮扶", needs=(("system", ("纳入监测时间",)),),
+@rule("MON04", group=GROUP, level="village", severity="low", key=("township", "village", "actual"),
+      title="疑似集中突击纳入", needs=(("system", ("纳入监测时间",)),),
       settings=("burst_households",), meaning=MON04_MEANING, action=MON04_ACTION)
 def burst_enrolment(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households.dropna(subset=["纳入监测时间"])
@@ -160,8 +163,8 @@ MON05_ACTION = (
     "回访时间。")
 
 
-@rule("MON05", group="monitoring", level="household", severity="low", key=("household_id",),
-      title="风险消除后未按时回访", category="监测帮扶",
+@rule("MON05", group=GROUP, level="household", severity="low", key=("household_id",),
+      title="风险消除后未按时回访",
       needs=(("system", ("户类型", "风险是否消除", "风险消除时间", "最近回访时间")),),
       settings=("revisit_days",), meaning=MON05_MEANING, action=MON05_ACTION)
 def missing_revisit(ctx: RuleContext) -> pd.DataFrame:
@@ -187,8 +190,8 @@ MON06_ACTION = (
     "依据不足的，按程序取消风险消除、继续监测帮扶；依据充分的，在核实说明中写明依据后可标“核实无误”。")
 
 
-@rule("MON06", group="monitoring", level="household", severity="medium", key=("household_id",),
-      title="风险消除过快", category="监测帮扶",
+@rule("MON06", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="风险消除过快",
       needs=(("system", ("户类型", "风险是否消除", "纳入监测时间", "风险消除时间")),),
       settings=("min_monitoring_days",), meaning=MON06_MEANING, action=MON06_ACTION)
 def eliminated_too_fast(ctx: RuleContext) -> pd.DataFrame:

@@ -1,30 +1,49 @@
 """Running the catalog: every registered rule whose sources are present, in
-catalog order, each group seeing the findings of the groups before it."""
+catalog order, each group seeing the findings of the groups before it.
+
+The catalog is what the modules of this package register: a module with a
+`GROUP = group(...)` and its @rule functions is a group; adding one needs no
+list to be edited."""
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import pandas as pd
 
+import checks.rules
 from checks.rules import base
-from checks.rules.base import REGISTRY, Rule, RuleContext, empty_findings
+from checks.rules.base import GROUPS, REGISTRY, Rule, RuleContext, empty_findings
 
-GROUPS = ("identity", "income", "education", "medical", "housing", "water", "monitoring")
+
+@lru_cache(maxsize=1)
+def _import_modules() -> None:
+    for module in pkgutil.iter_modules(checks.rules.__path__):
+        importlib.import_module(f"checks.rules.{module.name}")
 
 
 def load_catalog() -> dict[str, Rule]:
-    """Import the group modules (registration happens on import). A group
-    module not written yet is skipped, so groups can be built one by one;
-    any other import error is raised."""
-    for group in GROUPS:
-        name = f"checks.rules.{group}"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return REGISTRY
+    """Every rule, by code, in catalog order: groups in their order, rules in
+    the order their module registers them."""
+    _import_modules()
+    position = {code: i for i, code in enumerate(REGISTRY)}
+    ordered = sorted(REGISTRY.values(), key=lambda rule: (GROUPS[rule.group].order, position[rule.code]))
+    return {rule.code: rule for rule in ordered}
+
+
+def group_names() -> tuple[str, ...]:
+    """The groups in run order."""
+    _import_modules()
+    return tuple(sorted(GROUPS, key=lambda name: GROUPS[name].order))
+
+
+def prior_groups(group: str) -> tuple[str, ...]:
+    """The groups whose findings the rules of `group` read (their `reads`), in order."""
+    catalog = load_catalog()
+    read = {catalog[code].group for rule in catalog.values() if rule.group == group for code in rule.reads}
+    return tuple(name for name in group_names() if name in read)
 
 
 @dataclass
@@ -43,10 +62,11 @@ def key_text(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
     return text
 
 
-def run_rules(ctx: RuleContext, groups: tuple[str, ...] = GROUPS, prior: pd.DataFrame | None = None,
+def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd.DataFrame | None = None,
               codes: tuple[str, ...] | None = None) -> RuleRun:
-    """Run the catalog (or only the rules `codes`, e.g. in a test of one rule)."""
+    """Run the catalog (or the `groups`, or only the rules `codes`, e.g. in a test of one rule)."""
     catalog = load_catalog()
+    groups = group_names() if groups is None else groups
     if codes is not None:
         catalog = {code: rule for code, rule in catalog.items() if code in codes}
     results = [prior] if prior is not None and len(prior) else []

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from checks.rules.base import RuleContext, findings, rule
+from checks.rules.base import RuleContext, findings, group, rule
 from checks.rules.common import (column, flag_disagrees, household_label, link_to_households, registered_households,
                                  shared)
+
+GROUP = group("water", order=60, title="饮水安全有保障 / drinking water", category="饮水")
 
 STANDARDS = ("水量达标", "水质达标", "用水方便达标", "供水保证率达标")
 
@@ -92,8 +94,8 @@ WAT01_ACTION = (
     "未更新的，请水利部门更新，更新前可在核实说明中写明情况后标“核实无误”。")
 
 
-@rule("WAT01", group="water", level="household", severity="high", key=("household_id",),
-      title="饮水不安全", category="饮水", needs=_NEEDS,
+@rule("WAT01", group=GROUP, level="household", severity="high", key=("household_id",),
+      title="饮水不安全", needs=_NEEDS,
       meaning=WAT01_MEANING, action=WAT01_ACTION)
 def unsafe_water(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)
@@ -110,8 +112,8 @@ WAT02_ACTION = (
     "核实说明中写明情况后标“核实无误”。")
 
 
-@rule("WAT02", group="water", level="household", severity="medium", key=("household_id",),
-      title="饮水安全标识与水利数据不一致", category="饮水", needs=(("system", ("饮水安全",)), ("water", ())),
+@rule("WAT02", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="饮水安全标识与水利数据不一致", needs=(("system", ("饮水安全",)), ("water", ())),
       meaning=WAT02_MEANING, action=WAT02_ACTION)
 def water_flag_mismatch(ctx: RuleContext) -> pd.DataFrame:
     hit = flag_disagrees(household_verdicts(ctx), "饮水安全")
@@ -129,8 +131,8 @@ WAT03_ACTION = (
     "一字不差。")
 
 
-@rule("WAT03", group="water", level="household", severity="medium", key=("household_id",),
-      title="无饮水安全记录", category="饮水", needs=_NEEDS,
+@rule("WAT03", group=GROUP, level="household", severity="medium", key=("household_id",),
+      title="无饮水安全记录", needs=_NEEDS,
       meaning=WAT03_MEANING, action=WAT03_ACTION)
 def no_water_row(ctx: RuleContext) -> pd.DataFrame:
     households = household_verdicts(ctx)

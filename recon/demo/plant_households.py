@@ -55,11 +55,12 @@ def _low_income(pl: Planter) -> None:
 
 
 def _plants(pl: Planter, why: str, kind: str) -> list[int]:
-    """pl.k households for a monitoring plant; in an export-style drop up to
-    three (if the county has them), so that each kind of monitored household
-    can carry one (rotate_monitoring_kinds)."""
+    """pl.k households for a monitoring plant; in an export-style drop of a
+    usual county up to three (if it has them), so that each kind of monitored
+    household can carry one (rotate_monitoring_kinds). A small county (one
+    plant per rule) keeps its few monitored households for the other plants."""
     chosen = pl.pick(pl.k, pl.eligible(kind), why)
-    if pl.style == "export" and len(chosen) < 3:
+    if pl.style == "export" and pl.k > 1 and len(chosen) < 3:
         chosen += pl.pick(3 - len(chosen), pl.eligible(kind), why, optional=True)
     return chosen
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from recon.columns import KEY_COLUMNS, alias_map, kinds
 from recon.problems import FILE, PATH, ROW, SHEET, concat, problems
 from recon.read.files import EMPTY, FileProblem, Loaded, load, source_files
 from recon.read.sheet import data_rows, find_header
+from recon.sources import SOURCES
 
 __all__ = ["ReadResult", "read_source", "read_table", "source_files"]
 
@@ -38,8 +38,8 @@ def read_source(drop: Path, source: str) -> ReadResult:
     """Every data file under `drop/<source>/` as one raw frame."""
     drop = Path(drop)
     files, notes = source_files(drop / source)
-    id_columns = tuple(c for c, kind in kinds(source).items() if kind == "id")
-    result = read_table(files, drop, alias_map(source), KEY_COLUMNS[source], id_columns)
+    declared = SOURCES[source]
+    result = read_table(files, drop, declared.aliases(), declared.key_columns, declared.id_columns())
     result.notes[:0] = notes
     return result
 

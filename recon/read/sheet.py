@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from recon.columns import header_key
+from recon.sources import header_key
 from recon.read.cells import render
 
 HEADER_SEARCH_ROWS = 50

@@ -1,50 +1,22 @@
-"""docs/columns.md, generated from the column maps (`python -m recon.docs`):
-per source folder the accepted header names of each column, how its values
-are read, which columns find the header row and which rules need a column;
-then the value sets with their accepted spellings and the returned lists'
-columns. Generated so that a new spelling in recon/columns.py or
-recon/values.py reaches the users' page (a test fails until it does)."""
+"""docs/columns.md, generated from the source declarations (`python -m
+pipelines.docs`): per source folder the accepted header names of each column,
+how its values are read, which columns find the header row and which rules
+need a column; then the value sets with their accepted spellings and the
+returned lists' columns. Generated so that a new spelling in recon/sources/
+or recon/values.py reaches the users' page (a test fails until it does)."""
 from __future__ import annotations
 
 import pandas as pd
 
-from recon.columns import COLUMNS, KEY_COLUMNS, PERSON, REQUIRED_SOURCES, VALUE_SETS
 from recon.feedback import FEEDBACK_COLUMNS
 from recon.markdown import markdown_table
-from recon.values import CODE_SPELLINGS, GRADES, HEALTH_SPELLINGS, SEX, YES_NO
+from recon.sources import PERSON_COLUMNS, SOURCES, Column
+from recon.values import GRADES, SEX, YES_NO
 
-# What each folder of the data drop holds (the folder name is the source).
-SOURCE_NAMES = {
-    "system": "全国防返贫监测信息系统导出",
-    "ledger": "村级台账（户册）",
-    "education": "教育部门学籍、资助数据",
-    "medical": "医保部门参保数据",
-    "housing": "住建部门住房安全鉴定、危房改造数据",
-    "water": "水利部门农村饮水安全数据",
-    "hukou": "公安户籍数据",
-    "exemptions": "县里的豁免清单",
-}
-SOURCE_ROWS = {
-    "system": "每名家庭成员一行，户的信息（人数、户类型、收入等）在每个成员行上重复，按户主那一行读",
-    "ledger": "每名家庭成员一行。没有户编号时，按“户主证件号码”列分户；也没有这一列时，"
-              "从户主那一行起、到下一个户主之前的各行算一户",
-    "education": "每条学籍记录一行",
-    "medical": "每人每个参保年度一行",
-    "housing": "每处住房一行；证件号码是房主（户主）的",
-    "water": "有证件号码（任一家庭成员的）或户编号的行，是这一户的记录；两者都没有的行，是整个村的记录",
-    "hukou": "每人一行",
-    "exemptions": "每条豁免一行：哪条规则（规则编码）、对谁（证件号码或户编号，至少填一个）、理由（必须填）",
-}
 KIND_NAMES = {
     "id": "证件号码", "name": "姓名", "text": "文本", "code": "限定取值", "relation": "与户主关系",
     "sex": "性别", "date": "日期", "month": "日期或月份", "yesno": "是/否", "amount": "金额（元）",
     "int": "整数", "grade": "鉴定等级", "year": "年度", "health": "健康状况（可多项）",
-}
-# Columns whose reading needs a word more than their kind gives.
-COLUMN_NOTES = {
-    "是否危房户": "意思与“住房安全”相反：是否危房户为“是”即住房不安全；“住房安全”为空时用它补上",
-    "户主证件号码": "台账没有户编号时，用它把成员归到户主名下",
-    "人编号": "可以没有",
 }
 FEEDBACK_NOTES = {
     "issue_id": "问题编号（用它找到表头行，必须保留、不要改动）",
@@ -57,7 +29,7 @@ FEEDBACK_NOTES = {
 
 
 def generated_notice() -> str:
-    return ("> 本页由程序根据代码自动生成（`python -m recon.docs`），请不要手工修改；"
+    return ("> 本页由程序根据代码自动生成（`python -m pipelines.docs`），请不要手工修改；"
             "代码改了以后重新运行这条命令。")
 
 
@@ -67,8 +39,8 @@ def columns_page() -> str:
              "## 各数据共有的人员列 / Columns of every person-level source\n\n",
              "下面这些列在每个按人记录的文件夹（system、ledger、education、medical、housing、water、hukou）中"
              "都按同样的列名识别，各节不再重复列出。\n\n",
-             markdown_table(columns_table(PERSON))]
-    for source in COLUMNS:
+             markdown_table(columns_table(PERSON_COLUMNS))]
+    for source in SOURCES:
         parts.append(source_section(source))
     parts += [VALUE_SETS_INTRO, markdown_table(value_sets_table()),
               KINDS_INTRO, markdown_table(kinds_table()),
@@ -117,14 +89,15 @@ FEEDBACK_INTRO = """
 
 
 def source_section(source: str) -> str:
-    columns = COLUMNS[source]
+    declared = SOURCES[source]
+    columns = declared.columns
     shared = person_level(source)
-    own = {name: spec for name, spec in columns.items() if not (shared and PERSON.get(name) == spec)}
-    heading = (f"\n## {source}/ — {SOURCE_NAMES[source]}\n\n{SOURCE_ROWS[source]}。\n\n"
-               f"关键列（表头行必须有）：{'、'.join(KEY_COLUMNS[source])}。\n\n")
+    own = {name: spec for name, spec in columns.items() if not (shared and PERSON_COLUMNS.get(name) == spec)}
+    heading = (f"\n## {source}/ — {declared.title}\n\n{declared.rows}。\n\n"
+               f"关键列（表头行必须有）：{'、'.join(declared.key_columns)}。\n\n")
     base = extended_source(source)
     if base:
-        own = {name: spec for name, spec in own.items() if COLUMNS[base].get(name) != spec}
+        own = {name: spec for name, spec in own.items() if SOURCES[base].columns.get(name) != spec}
         heading += f"列与 {base}/ 相同（见上节），另有：\n\n"
     elif shared:
         heading += "除上面共有的人员列外：\n\n"
@@ -133,23 +106,25 @@ def source_section(source: str) -> str:
 
 def person_level(source: str) -> bool:
     """A source holding every person column (exemptions is not one)."""
-    return all(name in COLUMNS[source] for name in PERSON)
+    return all(name in SOURCES[source].columns for name in PERSON_COLUMNS)
 
 
 def extended_source(source: str) -> str | None:
     """An earlier source whose columns this one repeats in full (ledger = system + more)."""
-    for earlier in list(COLUMNS)[:list(COLUMNS).index(source)]:
-        repeated = all(COLUMNS[source].get(name) == spec for name, spec in COLUMNS[earlier].items())
-        if repeated and len(COLUMNS[earlier]) > len(PERSON):
+    names = list(SOURCES)
+    for earlier in names[:names.index(source)]:
+        columns = SOURCES[earlier].columns
+        repeated = all(SOURCES[source].columns.get(name) == spec for name, spec in columns.items())
+        if repeated and len(columns) > len(PERSON_COLUMNS):
             return earlier
     return None
 
 
-def columns_table(columns: dict) -> pd.DataFrame:
+def columns_table(columns: dict[str, Column]) -> pd.DataFrame:
     rows = []
-    for name, (aliases, kind) in columns.items():
-        value = KIND_NAMES[kind] + (f"；{COLUMN_NOTES[name]}" if name in COLUMN_NOTES else "")
-        rows.append({"列": name, "可用的列名": "、".join(aliases), "取值": value})
+    for name, column in columns.items():
+        value = KIND_NAMES[column.kind] + (f"；{column.note}" if column.note else "")
+        rows.append({"列": name, "可用的列名": "、".join(column.names), "取值": value})
     return pd.DataFrame(rows, columns=["列", "可用的列名", "取值"])
 
 
@@ -165,19 +140,24 @@ def needs_lines(source: str) -> str:
             for column in columns:
                 without_column.setdefault(column, []).append(rule.code)
     lines = []
-    if source not in REQUIRED_SOURCES and without_folder:
+    if not SOURCES[source].required and without_folder:
         lines.append(f"- 没有 {source}/ 文件夹（或其中没有可读的文件）：{'、'.join(dict.fromkeys(without_folder))}")
     lines += [f"- 没有“{column}”列：{'、'.join(codes)}" for column, codes in without_column.items()]
     return "\n缺少时不运行的规则：\n\n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def value_sets_table() -> pd.DataFrame:
-    rows = []
-    for column, labels in VALUE_SETS.items():
-        spellings = CODE_SPELLINGS.get(column, {})
-        rows.append({"列": column, "标准取值": "、".join(labels),
-                     "也接受的写法": "；".join(f"{spelling} = {label}" for spelling, label in spellings.items())})
-    return pd.DataFrame(rows, columns=["列", "标准取值", "也接受的写法"])
+    """Every coded column once (a column several sources share is one row), with the folders that have it."""
+    rows: dict[tuple, dict] = {}
+    for source, declared in SOURCES.items():
+        for name, column in declared.coded().items():
+            row = rows.setdefault((name, column.values, tuple(column.spellings.items())), {
+                "列": name, "文件夹": [], "标准取值": "、".join(column.values),
+                "也接受的写法": "；".join(f"{spelling} = {label}" for spelling, label in column.spellings.items())})
+            row["文件夹"].append(source)
+    table = pd.DataFrame(list(rows.values()), columns=["列", "文件夹", "标准取值", "也接受的写法"])
+    table["文件夹"] = table["文件夹"].map("、".join)
+    return table
 
 
 def spelled(mapping: dict, meaning) -> str:
@@ -187,7 +167,10 @@ def spelled(mapping: dict, meaning) -> str:
 def kinds_table() -> pd.DataFrame:
     """How each kind of value is read; the spellings come from recon/values.py."""
     chinese_grades = [spelling for spelling in GRADES if not spelling.isascii()]
-    health = "；".join(f"{spelling} = {label}" for spelling, label in HEALTH_SPELLINGS.items() if spelling != label)
+    health_column = SOURCES["system"].columns["健康状况"]
+    health = "；".join(f"{spelling} = {label}" for spelling, label in health_column.spellings.items())
+    relation_column = PERSON_COLUMNS["与户主关系"]
+    relations = "，".join(f"{spelling} = {label}" for spelling, label in relation_column.spellings.items())
     notes = {
         "yesno": f"是：{spelled(YES_NO, True)}；否：{spelled(YES_NO, False)}（不分大小写，全角半角均可）",
         "date": "2023-05-01、2023/5/1、2023.5.1、2023年5月1日、20230501、Excel 的日期格式和日期序号；带时间的只取日期",
@@ -198,8 +181,9 @@ def kinds_table() -> pd.DataFrame:
         "sex": f"男：{spelled(SEX, '男')}；女：{spelled(SEX, '女')}",
         "grade": (f"A、B、C、D（不分大小写，可带“级”，如 C级）；{'、'.join(g + '级' for g in chinese_grades)} "
                   f"依次为 A、B、C、D"),
-        "health": f"健康、长期慢性病、患有大病、残疾，几项之间用 , 、 或 ; 隔开；也接受 {health}",
-        "relation": "去掉开头的“之”再比较：之子 = 子，之女 = 女",
+        "health": f"{'、'.join(health_column.values)}，几项之间用 , 、 或 ; 隔开；也接受 {health}",
+        "relation": (f"去掉开头的“之”再比较：之子 = 子，之女 = 女；{relations}。认得的关系："
+                     f"{'、'.join(relation_column.values)}；其他写法记入 input_problems.csv，但照原样保留"),
         "name": "去掉首尾空白；比较两处姓名时还去掉中间的空白，少数民族姓名的各种间隔点（· • ‧ ・ ．）算同一个",
         "id": "见 input.md“证件号码怎样读”：去空白、全角转半角、x 转 X、15 位转 18 位、检查校验位和出生日期",
         "text": "去掉首尾空白（包括全角空格）",

@@ -1,9 +1,9 @@
 """The user docs that are generated from the code, so they cannot drift:
 docs/rules.md (the rule catalog, from the rule registry) and docs/columns.md
-(accepted column names and value spellings, from the column maps).
+(accepted column names and value spellings, from the source declarations).
 
-    python -m recon.docs            rewrite them
-    python -m recon.docs --check    exit 1, naming the pages that are stale
+    python -m pipelines.docs            rewrite them
+    python -m pipelines.docs --check    exit 1, naming the pages that are stale
 
 tests/test_docs.py fails while a committed page differs from what this makes."""
 from __future__ import annotations
@@ -13,15 +13,15 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-REGENERATE = "python -m recon.docs"
+DOCS = Path(__file__).resolve().parent.parent.parent / "docs"
+REGENERATE = "python -m pipelines.docs"
 
 
 def page_builders() -> dict[str, Callable[[], str]]:
     """Page file name → the function that writes it (imported here: the rules
     page loads the whole catalog)."""
-    from checks.rules.catalog_page import rules_page
-    from recon.columns_page import columns_page
+    from pipelines.docs.columns_page import columns_page
+    from pipelines.docs.rules_page import rules_page
     return {"rules.md": rules_page, "columns.md": columns_page}
 
 
@@ -64,6 +64,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {path}")
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

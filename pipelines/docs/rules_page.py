@@ -1,4 +1,4 @@
-"""docs/rules.md, generated from the rule registry (`python -m recon.docs`):
+"""docs/rules.md, generated from the rule registry (`python -m pipelines.docs`):
 how a clerk reads a finding, the catalog table (`recon rules --format
 markdown` with the default settings), the settings, and one section per rule
 with its meaning and what to do about it.
@@ -12,21 +12,14 @@ from dataclasses import fields
 
 import pandas as pd
 
-from checks.rules.base import Rule
+from checks.rules.base import GROUPS, Rule
 from checks.rules.catalog import catalog_rules, catalog_table, setting_value
-from recon.columns_page import SOURCE_NAMES, generated_notice
+from checks.rules.run import group_names
+from pipelines.docs.columns_page import generated_notice
 from recon.markdown import markdown_table
+from recon.sources import SOURCES
 from recon.settings import Settings
 
-GROUP_TITLES = {
-    "identity": "身份信息与家庭结构 / Identity and household",
-    "income": "收入测算 / Income",
-    "education": "义务教育 / Education",
-    "medical": "基本医疗保险 / Medical insurance",
-    "housing": "住房安全 / Housing",
-    "water": "饮水安全 / Drinking water",
-    "monitoring": "防返贫监测与帮扶 / Monitoring and assistance",
-}
 SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 LEVEL_NAMES = {"row": "一行数据", "person": "一个人", "household": "一户", "village": "一个村"}
 
@@ -155,10 +148,10 @@ def rules_page() -> str:
              "\n## 规则一览 / Catalog\n\n按默认设置列出；本县的设置值用 `recon rules --config` 查看。\n\n",
              markdown_table(catalog_table(defaults)), "\n",
              SETTINGS_INTRO, markdown_table(settings_table(defaults, rules))]
-    for group, title in GROUP_TITLES.items():
+    for group in group_names():
         in_group = [rule for rule in rules if rule.group == group]
         if in_group:
-            parts.append(f"\n## {title}\n")
+            parts.append(f"\n## {GROUPS[group].title}\n")
             parts += [rule_section(rule, defaults) for rule in in_group]
     return "".join(parts)
 
@@ -194,7 +187,7 @@ def needs_sentence(rule: Rule) -> str:
         return "必需的 system/ 和 ledger/ 即可"
     parts = []
     for source, columns in rule.needs:
-        folder = f"{source}/（{SOURCE_NAMES[source]}）"
+        folder = f"{source}/（{SOURCES[source].title}）"
         parts.append(f"{folder}的列 {'、'.join(columns)}" if columns else folder)
     return "；".join(parts) + "——缺少时本规则不运行"
 

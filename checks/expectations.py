@@ -4,7 +4,7 @@ on the core frames of every run, Data Docs written to OUT/data_docs/.
 - row count within ±tolerance of the previous run's count for that source
   (counts kept in OUT/.recon/row_counts.json),
 - completeness of the key columns (mostly KEY_COMPLETENESS not null),
-- coded columns within their value sets (recon.columns.VALUE_SETS).
+- coded columns within their value sets (the source declarations, recon/sources).
 
 Personal columns reach GX only as a "present" marker, and result_format
 renders no unexpected values: no ID number or name can end up in the docs.
@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon.atomic import atomic_path
-from recon.columns import KEY_COLUMNS, VALUE_SETS, kinds
+from recon.sources import SOURCES
 
 KEY_COMPLETENESS = 0.95
 DEFAULT_ROW_COUNT_TOLERANCE = 0.20
@@ -62,8 +62,9 @@ def save_row_counts(out_dir: Path, counts: dict[str, int]) -> None:
 def shown_frame(source: str, frame: pd.DataFrame) -> pd.DataFrame:
     """The columns the suite looks at; personal columns only as a marker of
     presence, so nothing personal can be rendered."""
-    kind = kinds(source)
-    wanted = [c for c in frame.columns if c in kind and (c in KEY_COLUMNS[source] or c in VALUE_SETS)]
+    declared = SOURCES[source]
+    kind = declared.kinds()
+    wanted = [c for c in frame.columns if c in kind and (c in declared.key_columns or c in declared.coded())]
     shown = frame[wanted].copy()
     for column in wanted:
         if kind[column] in PERSONAL_KINDS:
@@ -77,12 +78,13 @@ def build_suite(gx, source: str, frame: pd.DataFrame, previous_rows: int | None,
         suite.add_expectation(gx.expectations.ExpectTableRowCountToBeBetween(
             min_value=math.floor(previous_rows * (1 - tolerance)),
             max_value=math.ceil(previous_rows * (1 + tolerance))))
-    for column in KEY_COLUMNS[source]:
+    declared = SOURCES[source]
+    for column in declared.key_columns:
         if column in frame.columns:
             suite.add_expectation(gx.expectations.ExpectColumnValuesToNotBeNull(column=column, mostly=KEY_COMPLETENESS))
-    for column, labels in VALUE_SETS.items():
-        if column in frame.columns and kinds(source).get(column) == "code":
-            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=list(labels)))
+    for column, coded in declared.coded().items():
+        if column in frame.columns:
+            suite.add_expectation(gx.expectations.ExpectColumnValuesToBeInSet(column=column, value_set=list(coded.values)))
     return suite
 
 
@@ -177,46 +179,46 @@ def validate_sources(frames: dict[str, pd.DataFrame | None], out_dir: Path,
     return validation.finish()
 
 
-# --- In recon run's helper process (recon/helper.py) -----------------------
-# Each core_<source> `offer`s its frame as soon as it exists, so the helper
-# validates while the run goes on; the great_expectations check (scheduled
-# last) `validate`s: it collects the helper's results, or validates here.
-_OFFERED: dict[str, set[str]] = {}    # this process: sources handed to the helper, by output folder
-_OPEN: dict[str, Validation] = {}     # the helper: validations under way, by output folder
+# --- In the run's sidecar process (assets/resources.py Sidecar) -------------
+# Each core_<source> `offer`s its frame as soon as it exists, so the sidecar
+# validates while the run goes on; the great_expectations check `validate`s:
+# it collects the sidecar's results, or validates here. The sidecar is a
+# process of its own for one run: its open validations are that process's state.
+_OPEN: dict[str, Validation] = {}     # in the sidecar: validations under way, by output folder
 
 
-def offer(source: str, frame: pd.DataFrame | None, out_dir: Path,
+def offer(sidecar, source: str, frame: pd.DataFrame | None, out_dir: Path,
           tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> None:
-    from recon import helper
-    if frame is not None and helper.submit(_add_in_helper, str(out_dir), tolerance, source, shown_frame(source, frame)):
-        _OFFERED.setdefault(str(out_dir), set()).add(source)
+    """Hand one core frame to the sidecar's validation (only the columns the
+    suite reads, personal ones as markers); nothing without a sidecar."""
+    if frame is not None and sidecar.submit(_add_in_sidecar, str(out_dir), tolerance, source,
+                                            shown_frame(source, frame)) is not None:
+        sidecar.note_offer(out_dir, source)
 
 
-def _add_in_helper(out_dir: str, tolerance: float, source: str, shown: pd.DataFrame) -> None:
+def _add_in_sidecar(out_dir: str, tolerance: float, source: str, shown: pd.DataFrame) -> None:
     if out_dir not in _OPEN:
         _OPEN[out_dir] = Validation(Path(out_dir), tolerance)
     _OPEN[out_dir].add(source, shown)
 
 
-def _finish_in_helper(out_dir: str, sources: set[str]):
+def _finish_in_sidecar(out_dir: str, sources: set[str]):
     validation = _OPEN.pop(out_dir, None)
     if validation is None or set(validation.results) != sources:   # an offer failed there: validate anew
         return None
     return validation.finish()
 
 
-def validate(frames: dict[str, pd.DataFrame | None], out_dir: Path,
+def validate(sidecar, frames: dict[str, pd.DataFrame | None], out_dir: Path,
              tolerance: float = DEFAULT_ROW_COUNT_TOLERANCE) -> tuple[dict[str, SourceValidation], Path]:
-    """validate_sources' answer: the helper's (offered sources, else the whole
-    validation sent there: only the columns the suites read travel, personal
-    ones as markers), else computed here."""
-    from recon import helper
+    """validate_sources' answer: the sidecar's (offered sources, else the whole
+    validation sent there), else computed here."""
     present = {source for source, frame in frames.items() if frame is not None}
     done = None
-    if helper.active():
-        if _OFFERED.pop(str(out_dir), set()) == present:
-            done = helper.run(_finish_in_helper, str(out_dir), present)
+    if sidecar is not None and sidecar.active:
+        if sidecar.offers(out_dir) == present:
+            done = sidecar.run(_finish_in_sidecar, str(out_dir), present)
         if done is None:
             shown = {source: None if frame is None else shown_frame(source, frame) for source, frame in frames.items()}
-            done = helper.run(validate_sources, shown, Path(out_dir), tolerance)
+            done = sidecar.run(validate_sources, shown, Path(out_dir), tolerance)
     return done if done is not None else validate_sources(frames, out_dir, tolerance)

@@ -1,0 +1,68 @@
+"""One findings_<group> asset per group of the rule catalog (checks/rules/):
+the group's rules on the county's core tables and the match. A group whose
+rules read earlier findings (`reads` of @rule, e.g. MON01 reads HOU01) takes
+the findings assets of those groups."""
+# No `from __future__ import annotations` here: Dagster 1.13 compares the
+# `context` annotation as an object and rejects it as a string.
+
+import pandas as pd
+from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition, asset
+
+from assets.metadata import counts_table
+from assets.resources import ReconConfig
+from assets.sources import county_partition
+from checks.rules.base import GROUPS, RuleContext
+from checks.rules.context import rule_context
+from checks.rules.run import RuleRun, group_names, load_catalog, prior_groups, run_rules
+from recon.match import Links
+from recon.sources import DATA_SOURCES
+from recon.tables import CoreTable
+
+MATCH_INS = ("core_households", "core_ledger_households", "core_people", "core_links")
+CORE_INS = {f"core_{source}": AssetIn(f"core_{source}") for source in DATA_SOURCES}
+
+
+def context_of(context: AssetExecutionContext, recon: ReconConfig, inputs: dict) -> RuleContext:
+    """The RuleContext of this county from the assets' values (checks/rules/context.py)."""
+    tables: dict[str, CoreTable] = {name.removeprefix("core_"): inputs[name] for name in CORE_INS}
+    links: Links = inputs["core_links"]
+    matched = links.attach(tables["system"].frame, tables["ledger"].frame, inputs["core_households"],
+                           inputs["core_ledger_households"], inputs["core_people"])
+    return rule_context({source: table.frame for source, table in tables.items()}, matched, recon.settings(),
+                        recon.as_of_date(), recon.data_path(county_partition(context)).name)
+
+
+def group_metadata(result: RuleRun) -> dict:
+    counts = result.counts.copy()
+    catalog = load_catalog()
+    counts.insert(1, "title", counts["rule"].map(lambda c: catalog[c].title))
+    severity = result.findings["severity"].value_counts().rename_axis("severity").reset_index(name="findings")
+    return {
+        "findings": len(result.findings),
+        "findings_per_rule": counts_table(counts),
+        "findings_per_severity": counts_table(severity),
+        "rules_skipped": counts_table(result.skipped),
+    }
+
+
+def build_group_asset(group: str, partitions_def: PartitionsDefinition | None = None):
+    prior = prior_groups(group)
+    ins = {**CORE_INS, **{name: AssetIn(name) for name in MATCH_INS},
+           **{f"findings_{g}": AssetIn(f"findings_{g}") for g in prior}}
+
+    @asset(name=f"findings_{group}", group_name="rules", compute_kind="pandas", ins=ins,
+           partitions_def=partitions_def,
+           description=f"{GROUPS[group].title}: findings of the {group} rules"
+                       + (f" (reads the findings of {', '.join(prior)})." if prior else "."))
+    def findings_asset(context: AssetExecutionContext, recon: ReconConfig, **inputs) -> RuleRun:
+        earlier = [inputs[f"findings_{g}"].findings for g in prior if len(inputs[f"findings_{g}"].findings)]
+        result = run_rules(context_of(context, recon, inputs), groups=(group,),
+                           prior=pd.concat(earlier, ignore_index=True) if earlier else None)
+        context.add_output_metadata(group_metadata(result))
+        return result
+
+    return findings_asset
+
+
+def build_findings_assets(partitions_def: PartitionsDefinition | None = None) -> list:
+    return [build_group_asset(group, partitions_def) for group in group_names()]

@@ -1,0 +1,6 @@
+"""python -m pipelines.docs [--check]: regenerate the generated user docs."""
+import sys
+
+from pipelines.docs import main
+
+sys.exit(main())

@@ -1,0 +1,93 @@
+"""The Sidecar resource (assets/resources.py): a source prepared in the
+sidecar process is the core table core_<source> would compute itself
+(checks/core.py), and the GX validation done there is the one done here."""
+import datetime as dt
+
+import pandas as pd
+from dagster import build_init_resource_context
+
+from assets.resources import Sidecar
+from checks import expectations
+from checks.core import core_table
+from tiny_drop import write_drop
+
+AS_OF = dt.date(2025, 6, 30)
+
+
+def started(processes: int = 1) -> Sidecar:
+    sidecar = Sidecar(processes=processes)
+    sidecar.setup_for_execution(build_init_resource_context())
+    return sidecar
+
+
+def test_a_source_prepared_in_the_sidecar_equals_the_one_computed_here(tmp_path):
+    drop = write_drop(tmp_path / "drop", households=6)
+    sidecar = started()
+    try:
+        assert sidecar.active and sidecar.prepare(drop, "system", AS_OF)
+        prepared = sidecar.take(drop, "system")
+        assert sidecar.take(drop, "ledger") is None   # not handed over
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+    here = core_table(drop, "system", AS_OF)
+    pd.testing.assert_frame_equal(prepared.frame, here.frame)
+    assert prepared.files == ["system/members.csv"]
+
+
+def test_nothing_is_taken_after_teardown(tmp_path):
+    drop = write_drop(tmp_path / "drop")
+    sidecar = started()
+    sidecar.prepare(drop, "system", AS_OF)
+    sidecar.teardown_after_execution(build_init_resource_context())
+    assert not sidecar.active and sidecar.take(drop, "system") is None
+
+
+def test_processes_0_is_no_sidecar(tmp_path):
+    sidecar = started(processes=0)
+    assert not sidecar.active and not sidecar.prepare(tmp_path, "system", AS_OF) and sidecar.submit(print) is None
+
+
+def core_frames(drop) -> dict:
+    return {source: core_table(drop, source, AS_OF).frame for source in ("system", "ledger")}
+
+
+def summary(results: dict) -> dict:
+    return {source: (r.success, r.evaluated, r.failed, r.rows, r.previous_rows) for source, r in results.items()}
+
+
+def test_gx_validation_offered_to_the_sidecar_equals_the_one_computed_here(tmp_path):
+    drop = write_drop(tmp_path / "drop", households=6)
+    frames = core_frames(drop)
+    here, _ = expectations.validate_sources(frames, tmp_path / "here")
+    sidecar = started()
+    try:
+        for source, frame in frames.items():   # as core_<source> does
+            expectations.offer(sidecar, source, frame, tmp_path / "there")
+        there, docs = expectations.validate(sidecar, frames, tmp_path / "there")
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+    assert summary(there) == summary(here) and set(there) == {"system", "ledger"}
+    assert docs == tmp_path / "there" / "data_docs" / "index.html" and docs.exists()
+
+
+def test_sources_not_offered_are_validated_in_the_sidecar_all_at_once(tmp_path):
+    drop = write_drop(tmp_path / "drop", households=6)
+    frames = core_frames(drop)
+    here, _ = expectations.validate_sources(frames, tmp_path / "here")
+    sidecar = started()
+    try:
+        expectations.offer(sidecar, "system", frames["system"], tmp_path / "there")   # the ledger never offered
+        there, docs = expectations.validate(sidecar, frames, tmp_path / "there")
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+    assert summary(there) == summary(here) and docs.exists()
+
+
+def test_without_a_sidecar_nothing_is_offered_and_validation_runs_here(tmp_path):
+    drop = write_drop(tmp_path / "drop", households=6)
+    frames = core_frames(drop)
+    sidecar = started(processes=0)
+    expectations.offer(sidecar, "system", frames["system"], tmp_path / "out")
+    assert sidecar.offers(tmp_path / "out") == set()
+    results, docs = expectations.validate(sidecar, frames, tmp_path / "out")
+    assert set(results) == {"system", "ledger"} and docs.exists()
