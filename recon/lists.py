@@ -1,6 +1,7 @@
 """Township correction lists (RULES.md §Lifecycle and lists, CONTRACT.md §4):
 one workbook per township with a 汇总 sheet, one sheet per category and a
-已销号 sheet, rows coloured by the 三色制.
+已销号 sheet, rows coloured by the 三色制, every sheet set up to print on A4 landscape
+(the township prints it, fills it in by hand and signs it).
 
 Every cell is written with write_string / write_number / write_blank, never
 write(), and the workbook is opened with strings_to_formulas off, so nothing
@@ -9,6 +10,7 @@ the input holds can become a formula or a link.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +47,18 @@ SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
 STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "resolved": "已销号"}
 RED, YELLOW, GREEN = "红", "黄", "绿"
 FILLS = {RED: "#FFC7CE", YELLOW: "#FFEB9C", GREEN: "#C6EFCE"}
-MAX_WIDTH, MIN_WIDTH, FILL_IN_WIDTH = 50, 6, 16
+MAX_WIDTH, MIN_WIDTH = 50, 6
+# Printed fitted to one A4 width, the sum of the widths sets the scale (≈55 %):
+# columns whose text runs long wrap within these widths, their rows grow taller.
+WRAP_WIDTHS = {"乡镇": 6, "行政村": 10, "户编号": 20, "证件号码": 20, "姓名": 9, "来源": 10, "文件": 12, "字段": 10,
+               "应为": 11, "实为": 11, "问题描述": 36}
+# Room to write by hand on the printed list.
+FILL_IN_WIDTHS = {"整改责任人": 9, "整改情况": 9, "整改完成时间": 10, "核实说明": 18}
+# Rows get explicit heights: LibreOffice does not grow a row for wrapped text
+# by itself, and so every program prints the same pages. A line of 11 pt CJK
+# text takes 16 pt; at least two lines leave room to write in by hand.
+LINE_POINTS, MIN_LINES, ROW_PADDING = 16, 2, 3
+MAX_ROW_POINTS = 409              # Excel's highest row
 WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
@@ -120,6 +133,22 @@ def display_widths(texts) -> np.ndarray:
 
 
 HEADER_WIDTHS = display_widths(HEADERS)
+# Headers wrap onto two lines, so a column needs only half its header's width (whole CJK characters).
+HEADER_NEEDS = -(-HEADER_WIDTHS // 4) * 2
+
+
+def line_counts(widths: np.ndarray, column_widths) -> np.ndarray:
+    """Lines per cell when text of `widths` (columns × rows) wraps in columns
+    of `column_widths`. A CJK character is a little wider than two digits and
+    wrapping breaks at words: a line holds 90 % of the column, to be safe."""
+    holds = np.maximum(np.asarray(column_widths, dtype=float) * 0.9 - 0.5, 1.0)
+    return np.ceil(widths / holds[:, None]).astype(np.int64)
+
+
+def row_heights(widths: np.ndarray, column_widths, least_lines: int = MIN_LINES) -> np.ndarray:
+    """Points per row: its tallest wrapped cell's lines, at least `least_lines`."""
+    lines = line_counts(widths, column_widths).max(axis=0, initial=1)
+    return np.minimum(np.maximum(lines, least_lines) * LINE_POINTS + ROW_PADDING, MAX_ROW_POINTS)
 
 
 class Cells:
@@ -138,10 +167,15 @@ class Cells:
         self.widths = display_widths(cells.ravel(order="F")).reshape(len(HEADERS), len(table))
 
     def column_widths(self, rows: np.ndarray) -> list[int]:
-        """Display width per column over `rows`: the longest cell or header, capped."""
-        longest = np.maximum(HEADER_WIDTHS, self.widths[:, rows].max(axis=1, initial=0))
-        least = [FILL_IN_WIDTH if header in FILL_IN_HEADERS else MIN_WIDTH for header in HEADERS]   # room to write in
-        return [int(min(max(width + 2, low), MAX_WIDTH)) for width, low in zip(longest, least)]
+        """Display width per column over `rows`: the longest cell or half the
+        header, capped (WRAP_WIDTHS); the fill-in columns FILL_IN_WIDTHS."""
+        longest = np.maximum(HEADER_NEEDS, self.widths[:, rows].max(axis=1, initial=0))
+        return [FILL_IN_WIDTHS.get(header) or int(min(max(width + 1, MIN_WIDTH), WRAP_WIDTHS.get(header, MAX_WIDTH)))
+                for header, width in zip(HEADERS, longest)]
+
+    def heights(self, rows: np.ndarray, column_widths: list[int]) -> list[float]:
+        """Points per row of `rows` in columns of `column_widths` (row_heights)."""
+        return row_heights(self.widths[:, rows], column_widths).tolist()
 
 
 # ---- file names -----------------------------------------------------------
@@ -164,14 +198,59 @@ def list_paths(townships: list[str], folder: Path, county: str, as_of: dt.date) 
     return paths
 
 
+# ---- printing -------------------------------------------------------------
+
+A4 = 9                            # Excel's paper code
+PAGE_FOOTER = "&C第 &P 页 共 &N 页"
+SIGNATURE = "乡镇负责人（签字）：________________　　　　日期：________年_____月_____日"
+HEADER_NAME_CHARS = 40            # county, township each: Excel drops a page header over 255 characters
+
+
+def _header_text(name: str) -> str:
+    """User text for a page header: control characters blanked, cut to
+    HEADER_NAME_CHARS, and & (Excel's code character: &P, &12 …) doubled."""
+    name = re.sub(r"[\x00-\x1f\x7f]", " ", name)
+    if len(name) > HEADER_NAME_CHARS:
+        name = name[:HEADER_NAME_CHARS - 1] + "…"
+    return name.replace("&", "&&")
+
+
+def page_header(county: str, township: str, as_of: dt.date) -> str:
+    """County, township and as-of in the centre, in bold 12 pt (the size code
+    before the font code: a name starting with a digit would run into it); the
+    sheet's name (&A) on the right."""
+    return (f'&C&12&"-,Bold"{_header_text(county)} {_header_text(township)} 整改清单（截至 {as_of:%Y-%m-%d}）'
+            "&R&A")
+
+
+def _set_up_printing(sheet, header: str, repeat_header_row: bool) -> None:
+    """A4 landscape, one page wide and as many tall as it takes, page header
+    and 第 N 页 共 M 页; headers and footers keep their size however small the fit."""
+    sheet.set_paper(A4)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.25, right=0.25, top=0.6, bottom=0.55)
+    sheet.center_horizontally()
+    sheet.set_header(header, {"margin": 0.25, "scale_with_doc": False})
+    sheet.set_footer(PAGE_FOOTER, {"margin": 0.25, "scale_with_doc": False})
+    if repeat_header_row:
+        sheet.repeat_rows(0)
+
+
 # ---- workbook -------------------------------------------------------------
 
 class _Formats:
     def __init__(self, book: xlsxwriter.Workbook):
-        self.header = book.add_format({"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True})
-        self.fill_in_header = book.add_format({"bold": True, "bg_color": "#BDD7EE", "border": 1})
+        header = {"bold": True, "border": 1, "text_wrap": True, "align": "center", "valign": "vcenter"}
+        self.header = book.add_format({**header, "bg_color": "#D9D9D9"})
+        self.fill_in_header = book.add_format({**header, "bg_color": "#BDD7EE"})
         self.title = book.add_format({"bold": True, "font_size": 14})
-        self.row = {colour: book.add_format({"bg_color": fill, "border": 1}) for colour, fill in FILLS.items()}
+        self.note = book.add_format({"text_wrap": True, "valign": "top"})
+        # Finding cells wrap what is wider than its column; borders print, so the list reads as a table on paper.
+        cell = {"border": 1, "text_wrap": True, "valign": "vcenter"}
+        self.row = {colour: book.add_format({**cell, "bg_color": fill}) for colour, fill in FILLS.items()}
+        self.unfilled = book.add_format(cell)   # fill-in cells: no colour, so they stand out as the township's part
+        self.signature = book.add_format({"font_size": 12, "valign": "bottom"})
         self.plain = book.add_format({"border": 1})
         self.total = book.add_format({"bold": True, "border": 1, "bg_color": "#F2F2F2"})
 
@@ -182,18 +261,22 @@ def _write_header(sheet, headers: list[str], formats: _Formats, row: int = 0) ->
         sheet.write_string(row, col, header, fmt)
 
 
-def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, formats: _Formats) -> None:
-    """The sheet `name` with the rows (positions) of `cells`."""
+def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, formats: _Formats, header: str) -> None:
+    """The sheet `name` with the rows (positions) of `cells`, then the signature line."""
     sheet = book.add_worksheet(name)
-    for col, width in enumerate(cells.column_widths(rows)):
+    _set_up_printing(sheet, header, repeat_header_row=True)
+    widths = cells.column_widths(rows)
+    for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
+    sheet.set_row(0, float(row_heights(HEADER_WIDTHS[:, None], widths, least_lines=1)[0]))
     _write_header(sheet, HEADERS, formats)
     n_rows = len(rows)
-    # The fill-in columns stay unwritten (blank, unstyled) so they stand out as the township's part.
     numeric = [h in NUMBER_HEADERS for h, _ in FINDING_HEADERS]
+    fill_in_cols = range(len(FINDING_HEADERS), len(HEADERS))
     # Writing cells is inherently per cell; rows go in order so constant_memory can stream them.
-    for r, row in enumerate(rows.tolist(), start=1):
-        fmt = formats.row.get(cells.colours[row], formats.plain)
+    for r, (row, height) in enumerate(zip(rows.tolist(), cells.heights(rows, widths)), start=1):
+        sheet.set_row(r, height)
+        fmt = formats.row.get(cells.colours[row], formats.unfilled)
         for c, column in enumerate(cells.values):
             value = column[row]
             if not numeric[c]:
@@ -202,6 +285,13 @@ def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, forma
                 sheet.write_blank(r, c, None, fmt)
             else:
                 sheet.write_number(r, c, float(value), fmt)
+        for c in fill_in_cols:             # blank, but with borders to write within on paper
+            sheet.write_blank(r, c, None, formats.unfilled)
+    # Last, after the data rows (constant_memory writes rows in order). It has no
+    # 问题编号-like id and no 整改情况, so reading the returned list skips it.
+    signature_row = n_rows + 2
+    sheet.set_row(signature_row, 36)       # room to sign above the line
+    sheet.write_string(signature_row, 0, SIGNATURE, formats.signature)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(n_rows, 1), len(HEADERS) - 1)
     feedback_col = HEADERS.index("整改情况")
@@ -227,15 +317,27 @@ def summary_table(current: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame
     return table.rename_axis("行政村").reset_index()
 
 
-def _write_summary(book, title: str, note: str, table: pd.DataFrame, formats: _Formats) -> None:
+def _write_note(sheet, row: int, note: str, widths: list[int], fmt) -> None:
+    """The note wrapped across the table's width: text overflowing the last
+    column would not print. A merged row does not grow by itself, so it is
+    given the height its lines need."""
+    height = row_heights(display_widths([note])[:, None], [sum(widths)], least_lines=1)[0]
+    sheet.set_row(row, float(height))
+    sheet.merge_range(row, 0, row, len(widths) - 1, "", fmt)
+    sheet.write_string(row, 0, note, fmt)
+
+
+def _write_summary(book, title: str, note: str, table: pd.DataFrame, formats: _Formats, header: str) -> None:
     sheet = book.add_worksheet(SUMMARY_SHEET)
-    sheet.write_string(0, 0, title, formats.title)
-    sheet.write_string(1, 0, note)
-    header_row = 3
+    _set_up_printing(sheet, header, repeat_header_row=False)
     headers = list(table.columns)
+    widths = [max(12, min(MAX_WIDTH, int(table["行政村"].str.len().max() or 0) * 2 + 2))] + [10] * (len(headers) - 1)
+    for col, width in enumerate(widths):
+        sheet.set_column(col, col, width)
+    sheet.write_string(0, 0, title, formats.title)
+    _write_note(sheet, 1, note, widths, formats.note)
+    header_row = 3
     _write_header(sheet, headers, formats, row=header_row)
-    sheet.set_column(0, 0, max(12, min(MAX_WIDTH, int(table["行政村"].str.len().max() or 0) * 2 + 2)))
-    sheet.set_column(1, len(headers) - 1, 10)
     counts = table[headers[1:]].to_numpy()
     for i, village in enumerate(table["行政村"].tolist()):
         fmt = formats.total if i == len(table) - 1 else formats.plain
@@ -256,17 +358,18 @@ def _write_summary(book, title: str, note: str, table: pd.DataFrame, formats: _F
         sheet.insert_chart(header_row + len(table) + 2, 0, chart, {"x_scale": 1.5})
 
 
-def _write_workbook(path: Path, title: str, note: str, current: pd.DataFrame, resolved: pd.DataFrame) -> None:
+def _write_workbook(path: Path, title: str, note: str, header: str, current: pd.DataFrame,
+                    resolved: pd.DataFrame) -> None:
     big = len(current) + len(resolved) > BIG_LIST_ROWS
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": big})
         formats = _Formats(book)
-        _write_summary(book, title, note, summary_table(current, resolved), formats)
+        _write_summary(book, title, note, summary_table(current, resolved), formats, header)
         sheets = list(CATEGORIES) + ([OTHER_SHEET] if (current["_category"] == OTHER_SHEET).any() else [])
         current_cells, category = Cells(current), current["_category"].to_numpy(dtype=object)
         for sheet in sheets:
-            _write_findings_sheet(book, sheet, current_cells, np.flatnonzero(category == sheet), formats)
-        _write_findings_sheet(book, RESOLVED_SHEET, Cells(resolved), np.arange(len(resolved)), formats)
+            _write_findings_sheet(book, sheet, current_cells, np.flatnonzero(category == sheet), formats, header)
+        _write_findings_sheet(book, RESOLVED_SHEET, Cells(resolved), np.arange(len(resolved)), formats, header)
         book.close()
 
 
@@ -284,7 +387,7 @@ def write_township_lists(current: pd.DataFrame, resolved: pd.DataFrame, out_dir:
     written = []
     for township, path in list_paths(townships, folder, county, as_of).items():
         title = f"{county} {township} 整改清单（{as_of:%Y-%m-%d}）"
-        _write_workbook(path, title, note,
+        _write_workbook(path, title, note, page_header(county, township, as_of),
                         current_table[current_table["乡镇"] == township],
                         resolved_table[resolved_table["乡镇"] == township])
         written.append(path)

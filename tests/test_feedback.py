@@ -61,6 +61,34 @@ def test_returned_list_claims_fixed_and_verified_reach_the_next_run(registry, co
     assert by_key(feb.suppressed) == {"B": "suppressed"} and by_key(feb.current) == {"A": "open", "C": "open"}
 
 
+def sign(path, text: str) -> int:
+    """The township head signs the signature line under every finding sheet; returns how many."""
+    book = openpyxl.load_workbook(path)
+    lines = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith("乡镇负责人（签字）")]
+    for cell in lines:
+        cell.value = text
+    book.save(path)
+    return len(lines)
+
+
+def test_a_signed_returned_list_reads_back_only_its_answered_findings(tmp_path):
+    county = "测试县"
+    current = findings("A", "B").assign(issue_id=lambda f: [issue_id("ID02", k, county) for k in f["key"]],
+                                        status="new")
+    [written] = write_township_lists(current, current.iloc[:0], tmp_path / "out", county, JAN, Settings())
+    returned = tmp_path / "drop" / "feedback" / written.name
+    returned.parent.mkdir(parents=True)
+    shutil.copy(written, returned)
+    a = issue_id("ID02", "A", county)
+    fill_in(returned, {a: ("已整改", None)})
+    assert sign(returned, "乡镇负责人（签字）：王五　　日期：2025年2月5日") == 8   # 7 categories and 已销号
+
+    claims, problems = read_feedback(tmp_path / "drop")
+    assert problems.empty
+    assert claims[["issue_id", "status_text", "sheet"]].values.tolist() == [[a, "已整改", "身份信息"]]
+
+
 def test_verified_without_a_reason_is_an_input_problem_not_an_exemption(tmp_path):
     write_xlsx(tmp_path / "feedback" / "县_镇_整改清单_2025-01-31.xlsx", {
         "汇总": [["村", "红", "黄"], ["东村", 1, 2]],

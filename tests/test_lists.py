@@ -1,14 +1,19 @@
 """Township correction lists (RULES.md §Lifecycle and lists, CONTRACT.md §4),
-read back with openpyxl as a clerk's Excel would see them."""
+read back with openpyxl as a clerk's Excel would see them, and printed with
+LibreOffice as a township office would print them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pytest
 
-from recon.lists import CATEGORIES, HEADERS, write_township_lists
+from recon.lists import CATEGORIES, HEADERS, WRAP_WIDTHS, write_township_lists
 from recon.settings import Settings
 from factories import make_id
 
@@ -18,6 +23,7 @@ ID_A = make_id(seq="111")
 ID_B = make_id(seq="222")
 
 RED, YELLOW, GREEN = "FFC7CE", "FFEB9C", "C6EFCE"
+FINDING_SHEETS = [*CATEGORIES, "已销号"]
 
 
 def finding(issue_id: str, **overrides) -> dict:
@@ -42,10 +48,21 @@ def write(tmp_path: Path, current: pd.DataFrame, resolved: pd.DataFrame | None =
                                 COUNTY, AS_OF, settings)
 
 
+def data_rows(sheet) -> list[tuple]:
+    """The finding rows of a finding sheet: from under the header down to the
+    first empty row (the signature line comes after it)."""
+    rows = []
+    for row in sheet.iter_rows(min_row=2):
+        if all(cell.value is None for cell in row):
+            break
+        rows.append(row)
+    return rows
+
+
 def rows_of(sheet) -> list[dict]:
-    """Data rows of a finding sheet as {header: cell}."""
+    """Data rows of a finding sheet as {header: value}."""
     header = [c.value for c in sheet[1]]
-    return [dict(zip(header, row)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+    return [dict(zip(header, (cell.value for cell in row))) for row in data_rows(sheet)]
 
 
 def fill(cell) -> str:
@@ -67,7 +84,7 @@ def test_sheets_in_order_and_finding_headers_even_when_empty(tmp_path):
     for name in [*CATEGORIES, "已销号"]:
         assert [c.value for c in book[name][1]] == HEADERS
     assert HEADERS[-4:] == ["整改责任人", "整改情况", "整改完成时间", "核实说明"]
-    assert book["教育"].max_row == 2 and book["医疗"].max_row == 1
+    assert len(rows_of(book["教育"])) == 1 and rows_of(book["医疗"]) == []
     assert book["教育"].freeze_panes == "A2"
     assert book["教育"].auto_filter.ref.startswith("A1:")
 
@@ -101,7 +118,7 @@ def test_three_colours_red_for_reopened_overdue_and_claimed_fixed(tmp_path):
     message_col = HEADERS.index("问题描述")
     seen = {}
     for sheet in (book["教育"], book["已销号"]):
-        for row in sheet.iter_rows(min_row=2):
+        for row in data_rows(sheet):
             seen[row[0].value] = (row[colour_col].value, fill(row[colour_col]), fill(row[message_col]))
     assert seen == {
         "reopened": ("红", RED, RED), "overdue": ("红", RED, RED), "claimed": ("红", RED, RED),
@@ -209,13 +226,151 @@ def test_big_lists_stream_rows_in_constant_memory_mode_and_lose_none(tmp_path, m
     assert [(r["问题编号"], r["姓名"]) for r in rows_of(book["医疗"])] == [("m", "=1+1")]
     assert [r["问题编号"] for r in rows_of(book["已销号"])] == ["r"]
     assert all(c.data_type != "f" for s in book for row in s.iter_rows() for c in row)
+    # Streamed rows keep the print set-up, and the signature line comes after the last finding.
+    assert all(s.page_setup.orientation == "landscape" and fit_to(s) == (1, 0) for s in book.worksheets)
+    assert book["教育"].print_title_rows == "$1:$1"
+    assert book["教育"].max_row == 7 and "签字" in book["教育"].cell(7, 1).value
+    assert book["汇总"].cell(2, 1).value.startswith("截至 2025-06-30")
+
+
+def column_width(sheet, header: str) -> float:
+    return sheet.column_dimensions[openpyxl.utils.get_column_letter(HEADERS.index(header) + 1)].width
 
 
 def test_column_widths_fit_the_longest_text_with_cjk_counting_double(tmp_path):
-    [path] = write(tmp_path, frame(finding("a", message="一" * 20), finding("b", message="x" * 5)))
+    [path] = write(tmp_path, frame(finding("a", household_id="一" * 8), finding("b", household_id="x" * 5)))
+    assert 16 <= column_width(openpyxl.load_workbook(path)["教育"], "户编号") <= 19
+
+
+def test_long_text_wraps_in_a_capped_column_and_its_row_grows(tmp_path):
+    [path] = write(tmp_path, frame(finding("short", message="一" * 5), finding("long", message="一" * 60),
+                                   finding("huge", message="一" * 2000, household_id="H2")))
     sheet = openpyxl.load_workbook(path)["教育"]
-    width = sheet.column_dimensions[openpyxl.utils.get_column_letter(HEADERS.index("问题描述") + 1)].width
-    assert 40 <= width <= 45
-    long = write(tmp_path / "long", frame(finding("a", message="一" * 500)))[0]
-    sheet = openpyxl.load_workbook(long)["教育"]
-    assert sheet.column_dimensions[openpyxl.utils.get_column_letter(HEADERS.index("问题描述") + 1)].width <= 51
+    assert column_width(sheet, "问题描述") <= WRAP_WIDTHS["问题描述"] + 1
+    message = sheet.cell(2, HEADERS.index("问题描述") + 1)
+    assert message.alignment.wrap_text
+    height = {row[0].value: sheet.row_dimensions[row[0].row].height for row in data_rows(sheet)}
+    # 60 CJK characters take four lines of a 36-wide column; a row never passes Excel's 409 pt.
+    assert height["short"] < height["long"] < height["huge"] <= 409 < height["huge"] + 1
+    assert height["long"] >= 4 * 15
+
+
+# ---- printing ---------------------------------------------------------------
+
+def fit_to(sheet) -> tuple[int, int]:
+    """(pages wide, pages tall) of a fit-to-page sheet; an absent attribute is OOXML's default, 1."""
+    setup = sheet.page_setup
+    return tuple(1 if n is None else int(n) for n in (setup.fitToWidth, setup.fitToHeight))
+
+
+def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_header_and_page_numbers(tmp_path):
+    [path] = write(tmp_path, frame(finding("a")), frame(finding("r", status="resolved")))
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["汇总", *FINDING_SHEETS]
+    for sheet in book.worksheets:
+        assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", 9), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit_to(sheet) == (1, 0), sheet.title
+        header = sheet.oddHeader.center.text
+        assert COUNTY in header and "甲镇" in header and "2025-06-30" in header, sheet.title
+        assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
+        assert 0.2 <= sheet.page_margins.left <= 0.75 and 0.2 <= sheet.page_margins.right <= 0.75
+    for name in FINDING_SHEETS:
+        assert book[name].print_title_rows == "$1:$1"
+
+
+def test_page_header_takes_names_as_text_and_stays_within_excels_limit(tmp_path):
+    paths = write(tmp_path, frame(finding("amp", township="A&B镇"), finding("long", township="镇" * 300),
+                                  finding("digit", township="12镇")))
+    headers = {p: openpyxl.load_workbook(p)["教育"].oddHeader.center for p in paths}
+    by_township = {p.name.split("_")[1][:5]: h for p, h in headers.items()}
+    assert "A&&B镇" in by_township["A&B镇"].text                  # & is Excel's code character: doubled
+    assert by_township["12镇"].text.startswith(f"{COUNTY} 12镇") and by_township["12镇"].size == 12
+    long = by_township["镇" * 5]
+    assert long.text.endswith("整改清单（截至 2025-06-30）") and "…" in long.text   # cut, not dropped by Excel
+    assert all(len(h.text) < 255 for h in headers.values())
+
+
+def test_a_signature_line_follows_the_last_finding_of_every_finding_sheet(tmp_path):
+    [path] = write(tmp_path, frame(finding("a"), finding("b", village="二村")), frame(finding("r", status="resolved")))
+    book = openpyxl.load_workbook(path)
+    findings = {"教育": 2, "已销号": 1}
+    for name in FINDING_SHEETS:
+        sheet = book[name]
+        last = 1 + findings.get(name, 0)
+        assert sheet.max_row == last + 2, name
+        assert all(cell.value is None for cell in sheet[last + 1])
+        signature = sheet.cell(last + 2, 1).value
+        assert "负责人（签字）" in signature and "日期" in signature and "年" in signature, name
+        assert len(rows_of(sheet)) == findings.get(name, 0)
+
+
+def test_fill_in_cells_are_blank_with_borders_to_write_within(tmp_path):
+    [path] = write(tmp_path, frame(finding("a")))
+    [row] = data_rows(openpyxl.load_workbook(path)["教育"])
+    fill_in = row[HEADERS.index("整改责任人"):]
+    assert [c.value for c in fill_in] == [None] * 4
+    assert all(c.border.left.style == "thin" and c.border.bottom.style == "thin" for c in fill_in)
+    assert all(fill(c) in ("", "000000") for c in fill_in)
+
+
+def sheet_width_pixels(sheet) -> int:
+    """The sheet's printed width at 100 %: column widths in pixels (7 per character of Calibri 11)."""
+    return sum(round(d.width * 7) * (d.max - d.min + 1) for d in sheet.column_dimensions.values())
+
+
+# Messages and files as the demo county's findings hold them: long sentences, long file names.
+MESSAGES = [
+    "户主吕金凤家在台账中家庭纯收入37569.44元除以3人为12523.15元，与登记的人均纯收入11856.48元不符，请核实",
+    "曾凤英娟已在户籍系统中死亡或迁出注销，但仍是户编号 52242506050003 的成员，请核实后标注或删除",
+    "刘帆在系统中在校生情况为“初中”，学籍库为“小学在读”，在校生情况与学籍不一致",
+    "张秀荣户2021年01月纳入监测，2021年04月即标注风险消除，不足180天，风险消除过快",
+    "户主阿不都·米日古丽家的人均纯收入系统为20710.56元、台账为21510.56元，请核实后统一",
+    "何琳云户为脱贫户，饮水不安全，未纳入监测，疑似应纳未纳",
+]
+
+
+def demo_like_findings(n: int, category: str = "教育") -> list[dict]:
+    return [finding(f"{category}{i:03d}", category=category, message=MESSAGES[i % len(MESSAGES)],
+                    village=("安梅村", "湾寿村", "福柏村")[i % 3], household_id=f"5224250605{i:04d}",
+                    id_number=make_id(seq=f"{i:03d}"), name=("李玉兰英", "阿不都·米日古丽", "张刚")[i % 3],
+                    source="system|education", file="青岩县_脱贫户家庭成员信息.xlsx#Sheet2" if i % 4 == 0 else "",
+                    field="在校生情况", expected="小学", actual="初中") for i in range(n)]
+
+
+def test_a_demo_like_sheet_fits_the_page_width_at_a_readable_scale(tmp_path):
+    [path] = write(tmp_path, frame(*demo_like_findings(30)))
+    usable = (297 - 2 * 6.35) / 25.4 * 96          # A4 landscape less 0.25 in margins, in pixels
+    assert usable / sheet_width_pixels(openpyxl.load_workbook(path)["教育"]) >= 0.55
+
+
+def page_texts(pdf: Path) -> list[str]:
+    from pypdf import PdfReader
+
+    return [page.extract_text() for page in PdfReader(pdf).pages]
+
+
+@pytest.mark.slow
+def test_printed_list_puts_each_finding_sheet_of_up_to_30_rows_on_at_most_two_pages(tmp_path):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    current = frame(*demo_like_findings(30), *demo_like_findings(5, "医疗"), *demo_like_findings(12, "监测帮扶"))
+    resolved = frame(*[dict(row, status="resolved") for row in demo_like_findings(3, "住房")])
+    [path] = write(tmp_path / "out", current, resolved)
+    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   check=True, capture_output=True, timeout=180)
+    pages = page_texts(tmp_path / f"{path.stem}.pdf")
+    # The page header names the sheet (&A) after county, township and as-of: pages by sheet.
+    sheet_of = [re.search(rf"{COUNTY} 甲镇 整改清单（截至 2025-06-30）\s*(\S+)", text) for text in pages]
+    assert all(sheet_of), "a page without the page header"
+    by_sheet: dict[str, list[str]] = {}
+    for match, text in zip(sheet_of, pages):
+        by_sheet.setdefault(match.group(1), []).append(text)
+    assert list(by_sheet) == ["汇总", *FINDING_SHEETS]
+    assert {name: len(texts) for name, texts in by_sheet.items() if len(texts) > 2} == {}
+    assert len(by_sheet["教育"]) == 2                                   # 30 rows: two pages …
+    assert all(text.count("问题编号") >= 1 for text in by_sheet["教育"])  # … each with the header row
+    assert all(f"{i:03d}" in "".join(by_sheet["教育"]) for i in range(30))
+    assert [f"第 {n} 页 共 {len(pages)} 页" in text for n, text in enumerate(pages, start=1)] == [True] * len(pages)
+    for name in FINDING_SHEETS:
+        assert "负责人（签字）" in by_sheet[name][-1], name

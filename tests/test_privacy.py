@@ -4,6 +4,7 @@ report.html; township lists masked by default and holding only their own
 township's rows. (mismatches.csv and household_status.csv are the internal
 data files that hold IDs by contract, CONTRACT.md §4.)"""
 import datetime as dt
+import itertools
 import logging
 import re
 from pathlib import Path
@@ -112,7 +113,9 @@ def test_a_township_list_holds_only_its_own_townships_rows(drop_and_ids):
         for sheet in book.worksheets[1:]:   # the first sheet is the 汇总 per village
             rows = list(sheet.iter_rows(values_only=True))
             column = rows[0].index("乡镇")
-            assert {row[column] for row in rows[1:] if any(row)} <= {township}, (path.name, sheet.title)
+            findings = list(itertools.takewhile(any, rows[1:]))   # a blank row, then the signature line
+            assert {row[column] for row in findings} <= {township}, (path.name, sheet.title)
+            assert all(row[column] is None for row in rows[1 + len(findings):]), (path.name, sheet.title)
         book.close()
 
 
