@@ -59,11 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_settings(config: Path | None):
-    """The config's settings; a config that cannot be used is a UsageProblem
-    (one line, exit 2), before anything else happens."""
+    """The config's settings, its `rules:` checked against the catalog's
+    codes; a config that cannot be used is a UsageProblem (one line, exit 2),
+    before anything else happens. Imports no Dagster: the catalog is plain
+    Python, and a bad config should be refused at once."""
+    from checks.rules.catalog import rule_codes
     from recon.settings import Settings, SettingsError
     try:
-        return Settings.load(config)
+        return Settings.load(config, rule_codes=rule_codes())
     except SettingsError as exc:
         raise UsageProblem(str(exc)) from None
 
@@ -92,11 +95,11 @@ def command_run(args) -> int:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from recon.layout import counties
 
+    load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
-    load_settings(args.config)
     db_url = args.db or os.environ.get("RECON_DATABASE_URL") or None
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)

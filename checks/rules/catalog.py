@@ -32,10 +32,16 @@ def catalog_table(settings: Settings) -> pd.DataFrame:
 
 
 def switches(rule: Rule, settings: Settings) -> tuple[bool, str]:
-    """(enabled, severity) of a rule under a config. Today every rule runs with
-    its catalog severity; per-rule switches of the config (`rules: {CODE:
-    {enabled, severity}}`, RULES.md §Profiles) belong here when they come."""
-    return True, rule.severity
+    """(enabled, severity) of a rule under a config (`rules: {CODE: {enabled,
+    severity}}`, RULES.md §Profiles); a severity the config leaves out is the
+    catalog's."""
+    enabled, severity = settings.rule_switch(rule.code)
+    return enabled, severity or rule.severity
+
+
+def rule_codes() -> frozenset[str]:
+    """The codes a config's `rules:` may name (Settings.load(rule_codes=...))."""
+    return frozenset(load_catalog())
 
 
 def needs_text(rule: Rule) -> str:
@@ -53,11 +59,13 @@ def settings_text(rule: Rule, settings: Settings) -> str:
 
 def setting_value(value) -> str:
     """A setting as a config file would spell it: 7300 (not 7300.0), true,
-    {2024: 7300, 2025: 8700}."""
+    {2024: 7300, 2025: 8700}, {小学: [5, 15]}."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dict):
         return "{" + ", ".join(f"{key}: {setting_value(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(setting_value(item) for item in value) + "]"
     return str(value)

@@ -1,6 +1,7 @@
 """The user docs that are generated from the code, so they cannot drift:
-docs/rules.md (the rule catalog, from the rule registry) and docs/columns.md
-(accepted column names and value spellings, from the source declarations).
+docs/rules.md (the rule catalog, from the rule registry), docs/columns.md
+(accepted column names and value spellings, from the source declarations) and
+docs/config.schema.json (the config's JSON Schema, from recon/settings.py).
 
     python -m pipelines.docs            rewrite them
     python -m pipelines.docs --check    exit 1, naming the pages that are stale
@@ -21,8 +22,8 @@ def page_builders() -> dict[str, Callable[[], str]]:
     """Page file name → the function that writes it (imported here: the rules
     page loads the whole catalog)."""
     from pipelines.docs.columns_page import columns_page
-    from pipelines.docs.rules_page import rules_page
-    return {"rules.md": rules_page, "columns.md": columns_page}
+    from pipelines.docs.rules_page import config_schema_page, rules_page
+    return {"rules.md": rules_page, "columns.md": columns_page, "config.schema.json": config_schema_page}
 
 
 def generated_pages() -> dict[str, str]:
@@ -51,7 +52,7 @@ def write_pages(folder: Path = DOCS) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=REGENERATE, description="regenerate docs/rules.md and docs/columns.md")
+    parser = argparse.ArgumentParser(prog=REGENERATE, description="regenerate docs/rules.md, docs/columns.md and docs/config.schema.json")
     parser.add_argument("--check", action="store_true", help="only check; exit 1 when a page is stale")
     parser.add_argument("--docs", type=Path, default=DOCS, help=f"the docs folder (default {DOCS})")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@ that are not about one rule (reading a finding, the settings) live here; a
 rule's own texts live with the rule."""
 from __future__ import annotations
 
-from dataclasses import fields
+import json
 
 import pandas as pd
 
@@ -17,33 +17,11 @@ from checks.rules.catalog import catalog_rules, catalog_table, setting_value
 from checks.rules.run import group_names
 from pipelines.docs.columns_page import generated_notice
 from recon.markdown import markdown_table
+from recon.settings import Settings, config_schema
 from recon.sources import SOURCES
-from recon.settings import Settings
 
 SEVERITY_NAMES = {"high": "高", "medium": "中", "low": "低"}
 LEVEL_NAMES = {"row": "一行数据", "person": "一个人", "household": "一户", "village": "一个村"}
-
-# What each setting of the config means (every Settings field; a test checks).
-SETTING_NOTES = {
-    "monitoring_threshold": "防返贫监测标准（人均纯收入，元/人·年）。可写一个数，也可按年份写，如 "
-                            "`{2024: 7300, 2025: 8700}`，用统计截止日期所在年份（没有这一年就用之前最近一年）的值。"
-                            "默认值只是一个省的实际标准，请改为本省的标准",
-    "income_tolerance": "收入测算允许的误差（元），差额不超过它算四舍五入",
-    "assistance_days": "从纳入监测到首次帮扶的最长天数",
-    "min_monitoring_days": "从纳入监测到风险消除至少应有的天数",
-    "compulsory_age_min": "义务教育年龄下限（周岁，按学年开始那年的 8 月 31 日计算）",
-    "compulsory_age_max": "义务教育年龄上限（周岁，同上；有的省用 16）",
-    "revisit_days": "风险消除后多少天内应有回访，以及两次回访之间最长的天数",
-    "burst_households": "同一个村同一个月纳入监测达到多少户，算疑似集中突击纳入",
-    "medical_oop_threshold": "脱贫户一年个人自付医疗费用合计超过多少元，算有因病返贫风险（元）",
-    "newborn_days": "出生不满多少天的婴儿还不要求参加医保",
-    "overdue_days": "问题首次发现后超过多少天仍未销号，在整改清单中标红",
-    "mask_id_numbers": "整改清单中是否隐藏证件号码中间 8 位（如 430321********1234）；false 为显示全号",
-    "school_status_blank": "在校生情况为空时按什么处理：`unknown`（不知道，需要在学情况的规则不判断）或 "
-                           "`not_in_school`（按非在校；全国系统导出对非在校人员留空）",
-    "monthly_cron": "Dagster 界面中每月自动核对的时间（cron 写法），见 operations.md",
-    "row_count_tolerance": "某个数据源的行数与上次相比变化超过这个比例时，在 Dagster 中提醒（0.2 即 20%）",
-}
 
 INTRO = """\
 # 核对规则 / Rule catalog
@@ -132,10 +110,21 @@ SETTINGS_INTRO = """\
 `recon run` 和 `recon rules` 都会用一行说明哪里不对，不会开始核对。例如：
 
 ```yaml
+# yaml-language-server: $schema=/path/to/recon/docs/config.schema.json
 monitoring_threshold: {2024: 7300, 2025: 8700}
 compulsory_age_max: 16
 mask_id_numbers: true
+stage_ages: {小学: [6, 14]}        # 只改写出的学段，其余学段用默认值
+rules:
+  MON04: {enabled: false}          # 不运行这条规则
+  ID03: {severity: low}            # 改变这条规则的严重程度
 ```
+
+`rules:` 下按规则编码写 `enabled`（true 或 false，默认 true）和 `severity`（high、medium 或 low，
+默认用下面目录中的），编码须是本页目录中的规则。
+
+第一行注释让编辑器（如 VS Code 的 YAML 扩展）按 [config.schema.json](config.schema.json) 检查配置文件、
+提示设置项名称和说明：`$schema=` 后写这个文件的路径（相对于配置文件，或绝对路径）。
 
 """
 
@@ -157,13 +146,20 @@ def rules_page() -> str:
 
 
 def settings_table(settings: Settings, rules: list[Rule]) -> pd.DataFrame:
-    """Every setting with its default, what it means and the rules that read it."""
+    """Every setting with its default, what it means (the field's description,
+    which is also the JSON Schema's) and the rules of the catalog that read it."""
     rows = []
-    for field in fields(Settings):
-        readers = [rule.code for rule in rules if field.name in rule.settings]
-        rows.append({"设置项": f"`{field.name}`", "默认值": setting_value(getattr(settings, field.name)),
-                     "含义": SETTING_NOTES[field.name], "读取它的规则": "、".join(readers) or "—（不属于某条规则）"})
+    for name in Settings.setting_names():
+        readers = [rule.code for rule in rules if name in rule.settings]
+        rows.append({"设置项": f"`{name}`", "默认值": setting_value(getattr(settings, name)),
+                     "含义": Settings.model_fields[name].description, "读取它的规则": "、".join(readers) or "—"})
     return pd.DataFrame(rows)
+
+
+def config_schema_page() -> str:
+    """docs/config.schema.json: the config's JSON Schema, `rules:` offering the catalog's codes."""
+    titles = {rule.code: rule.title for rule in catalog_rules()}
+    return json.dumps(config_schema(titles), ensure_ascii=False, indent=2) + "\n"
 
 
 def rule_section(rule: Rule, defaults: Settings) -> str:
