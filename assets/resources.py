@@ -14,6 +14,7 @@ executor both `recon run` and `dagster dev` use."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import multiprocessing
 import multiprocessing.util
@@ -47,7 +48,9 @@ class ReconConfig(ConfigurableResource):
         return dt.date.fromisoformat(self.as_of) if self.as_of else dt.date.today()
 
     def settings(self) -> Settings:
-        return Settings.load(self.config_file)
+        """The config's settings, read once per file version (every asset asks)."""
+        path = self.config_file
+        return _settings(path, Path(path).stat().st_mtime_ns if path and Path(path).exists() else None)
 
     def data_path(self, county: str | None = None) -> Path:
         base = Path(self.data_dir)
@@ -69,6 +72,12 @@ class ReconConfig(ConfigurableResource):
             as_of=os.environ.get("RECON_AS_OF") or None,
             config_file=os.environ.get("RECON_CONFIG") or None,
         )
+
+
+@functools.lru_cache(maxsize=8)
+def _settings(path: str | None, version: int | None) -> Settings:
+    from checks.rules.catalog import rule_codes   # the catalog's codes: a `rules:` entry must name one
+    return Settings.load(path, rule_codes=rule_codes())
 
 
 class Sidecar(ConfigurableResource):

@@ -25,7 +25,9 @@ def two_counties(root, broken: str | None = None):
 
 def test_workers_run_every_county_with_its_own_outputs_and_findings(tmp_path):
     drop = two_counties(tmp_path / "drop")
-    assert main(["run", "--data", str(drop), "--out", str(tmp_path / "out"), "--as-of", AS_OF, "--workers", "2"]) == 0
+    config = drop / "甲县" / "recon.yaml"   # the demo's export-style settings, alike for both counties
+    assert main(["run", "--data", str(drop), "--out", str(tmp_path / "out"), "--as-of", AS_OF, "--workers", "2",
+                 "--config", str(config)]) == 0
     for county in ("甲县", "乙县"):
         out = tmp_path / "out" / county
         assert (out / "report.html").exists() and list((out / "townships").glob(f"{county}_*.xlsx"))

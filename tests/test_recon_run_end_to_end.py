@@ -98,7 +98,8 @@ def test_returned_list_changes_the_next_run(first_run, tmp_path):
     shutil.copytree(drop, next_drop)
     fill_in(list_path, {claimed: ("已整改", ""), verified: ("核实无误", "经入户核实，证件与户籍一致")},
             next_drop / "feedback" / list_path.name)
-    assert main(["run", "--data", str(next_drop), "--out", str(out), "--as-of", "2025-07-31"]) == 0
+    assert main(["run", "--data", str(next_drop), "--out", str(out), "--as-of", "2025-07-31",
+                 "--config", str(drop / "recon.yaml")]) == 0
 
     again = read_csv(out / "mismatches.csv").set_index("issue_id")
     assert again.loc[claimed, "status"] == "open"

@@ -120,7 +120,7 @@ SHARED_READERS = {"member_stage(": {"school_status_blank"}}
 
 def settings_read_by(path: Path) -> set[str]:
     text = path.read_text(encoding="utf-8")
-    names = set(_SETTING_READ.findall(text)) - {"threshold_for"}
+    names = set(_SETTING_READ.findall(text)) - {"threshold_for", "rule_switch"}   # methods, not settings
     for call, read in SHARED_READERS.items():
         if call in text and not text.count(f"def {call}"):
             names |= read

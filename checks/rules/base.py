@@ -93,6 +93,12 @@ class Rule:
     action: str = ""
     reads: tuple[str, ...] = ()     # codes of earlier rules whose findings it reads (ctx.prior)
 
+    def switched(self, settings: Settings) -> tuple[bool, str]:
+        """(enabled, severity) under a config's `rules: {CODE: {enabled,
+        severity}}` (RULES.md §Profiles); a severity it leaves out is the catalog's."""
+        enabled, severity = settings.rule_switch(self.code)
+        return enabled, severity or self.severity
+
     def missing(self, ctx: RuleContext) -> str | None:
         """Why this rule cannot run on ctx (a plain sentence), or None."""
         for source, columns in self.needs:

@@ -25,18 +25,10 @@ def catalog_table(settings: Settings) -> pd.DataFrame:
     """The catalog as `settings` makes it, CATALOG_COLUMNS, one row per rule."""
     rows = []
     for rule in catalog_rules():
-        enabled, severity = switches(rule, settings)
+        enabled, severity = rule.switched(settings)
         rows.append({"code": rule.code, "title": rule.title, "group": rule.group, "severity": severity,
                      "enabled": enabled, "needs": needs_text(rule), "settings": settings_text(rule, settings)})
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
-
-
-def switches(rule: Rule, settings: Settings) -> tuple[bool, str]:
-    """(enabled, severity) of a rule under a config (`rules: {CODE: {enabled,
-    severity}}`, RULES.md §Profiles); a severity the config leaves out is the
-    catalog's."""
-    enabled, severity = settings.rule_switch(rule.code)
-    return enabled, severity or rule.severity
 
 
 def rule_codes() -> frozenset[str]:

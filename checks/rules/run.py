@@ -46,6 +46,10 @@ def prior_groups(group: str) -> tuple[str, ...]:
     return tuple(name for name in group_names() if name in read)
 
 
+# Why a rule the config switches off did not run (report, metadata, run summary).
+DISABLED = "配置中已停用（rules: enabled: false）"
+
+
 @dataclass
 class RuleRun:
     findings: pd.DataFrame          # FINDING_COLUMNS + severity, category, key
@@ -77,14 +81,15 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd
         for code, rule in catalog.items():
             if rule.group != group:
                 continue
-            reason = rule.missing(ctx)
+            enabled, severity = rule.switched(ctx.settings)
+            reason = DISABLED if not enabled else rule.missing(ctx)
             if reason:
                 skipped.append({"rule": code, "reason": reason})
                 continue
             found = rule.func(group_ctx)
             found = base.findings(found) if len(found) else empty_findings()
             found["rule"] = code
-            found["severity"] = rule.severity
+            found["severity"] = severity
             found["category"] = rule.category
             found["key"] = key_text(found, rule.key)
             counts.append({"rule": code, "findings": len(found)})
