@@ -3,12 +3,14 @@ as docs/internals.md §Raw frames describes, from real files."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
+import pandas as pd
 import pytest
 
 from recon.columns import COLUMNS, KEY_COLUMNS
 from recon.read import read_source, read_table, source_files
-from files import write_csv, write_xls, write_xlsx
+from files import as_xlsm, libreoffice_convert, write_csv, write_openpyxl, write_xls, write_xlsb, write_xlsx
 
 TITLE = ["XX县2024年脱贫户家庭成员信息表"]
 ID_A = "430321199001011234"
@@ -307,3 +309,59 @@ def test_a_regular_csv_is_read_into_arrow_backed_text_and_a_ragged_one_is_not():
     assert str(csv_cells(CSV_SHAPES["regular"]).dtypes.iloc[0]) == "string"
     assert csv_cells(CSV_SHAPES["title row of fewer fields"]).dtypes.iloc[0] == object
     assert list(csv_cells(CSV_SHAPES["line break inside a cell"]).index) == [1, 2, 4]
+
+
+# ---- .xlsm, .xlsb, .ods: read like .xlsx (CONTRACT.md §2) ----
+
+# A title row, an ID in a text cell and one in a number cell (ID01), a 户编号
+# in a number cell, date cells, a whole number.
+WORKBOOK_ROWS = [
+    TITLE,
+    ["户编号", "姓名", "证件号码", "出生日期", "人数"],
+    ["H1", "张三", ID_A, dt.date(1990, 1, 1), 3],
+    [430321100001, "李四", 430321199001011234, dt.date(1990, 1, 2), 2],
+]
+
+
+def read_alone(tmp_path, path):
+    """The system frame of a drop holding only this file, without the file-name columns."""
+    drop = tmp_path / f"drop_{path.suffix[1:]}_{path.stem}"
+    (drop / "system").mkdir(parents=True)
+    shutil.copy(path, drop / "system" / path.name)
+    result = read_source(drop, "system")
+    assert result.problems.empty and result.files == [f"system/{path.name}"]
+    assert result.frame["_file"].tolist() == [f"{path.name}#Sheet1"] * len(result.frame)
+    return result.frame.drop(columns=["_path", "_file"])
+
+
+def test_the_workbook_rows_read_as_expected_from_xlsx(tmp_path):
+    frame = read_alone(tmp_path, write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS}))
+    assert frame[["户编号", "证件号码", "出生日期", "人数", "_num_证件号码", "_row"]].values.tolist() == [
+        ["H1", ID_A, "1990-01-01", "3", False, 3],
+        ["430321100001", "4.30321199001011E+17", "1990-01-02", "2", True, 4]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsm", ".xlsb"])
+def test_xlsm_and_xlsb_read_like_the_xlsx(tmp_path, suffix):
+    xlsx = write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS})
+    other = (as_xlsm(xlsx, tmp_path / "a.xlsm") if suffix == ".xlsm"
+             else write_xlsb(tmp_path / "a.xlsb", {"Sheet1": WORKBOOK_ROWS}))
+    pd.testing.assert_frame_equal(read_alone(tmp_path, other), read_alone(tmp_path, xlsx))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_ods_saved_by_libreoffice_reads_like_the_xlsx(tmp_path):
+    xlsx = write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS})
+    (ods,) = libreoffice_convert([xlsx], "ods", tmp_path / "converted", tmp_path / "lo-profile")
+    frame = read_alone(tmp_path, ods)
+    pd.testing.assert_frame_equal(frame, read_alone(tmp_path, xlsx))
+    assert frame["_num_证件号码"].tolist() == [False, True]   # still a number cell: ID01
+
+
+def test_source_files_takes_xlsm_xlsb_and_ods_and_ignores_wps_et(tmp_path):
+    folder = tmp_path / "system"
+    for name in ("a.xlsm", "b.XLSB", "c.ods", "d.et"):
+        write_csv(folder / name, [["x"]])
+    files, notes = source_files(folder)
+    assert [p.name for p in files] == ["a.xlsm", "b.XLSB", "c.ods"]
+    assert len(notes) == 1 and "d.et" in notes[0]

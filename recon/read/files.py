@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
-DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# .xlsm, .xlsb and .ods: what WPS and LibreOffice users save (CONTRACT.md §2);
+# calamine reads them all, deciding the format by the bytes.
+DATA_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # An encrypted .xlsx is an OLE container holding this stream.
@@ -68,7 +70,7 @@ def source_files(folder: Path) -> tuple[list[Path], list[str]]:
         elif any(part.startswith(".") for part in parts):
             notes.append(f"已忽略 {shown}：隐藏文件")
         elif path.suffix.lower() not in DATA_SUFFIXES:
-            notes.append(f"已忽略 {shown}：不是 .xlsx/.xls/.csv 文件")
+            notes.append(f"已忽略 {shown}：不是 {'/'.join(DATA_SUFFIXES)} 表格文件")
         else:
             files.append(path)
     return files, notes
