@@ -21,7 +21,8 @@ DTYPES = {
 }
 STRING = pd.StringDtype()
 # Columns added by recon.normalise beside the canonical ones.
-DERIVED = {"_id_raw": STRING, "_id_valid": bool, "_id_problem": STRING, "_name_key": STRING}
+DERIVED = {"_id_raw": STRING, "_id_valid": bool, "_id_problem": STRING, "_name_key": STRING,
+           "_cert_category": STRING, "_cert_grade": STRING}
 
 NOT_IN_SET = "不在取值范围内"  # quoted as 不在取值范围内：'xx'; other checks say ，实际为 xx
 NON_NEGATIVE = (*[c for c in INCOME_COLUMNS if c not in ("家庭纯收入", "人均纯收入")], "个人自付费用")

@@ -83,11 +83,13 @@ def _from_number(raw: pd.DataFrame, column: str) -> pd.Series | None:
 
 def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """证件号码 normalised (CONTRACT.md §3) with `_id_raw`, `_id_valid`,
-    `_id_problem`; the problems of rows that cannot be linked by it."""
+    `_id_problem`, and `_cert_category` / `_cert_grade` where the cell is a
+    20-character 残疾人证 number; the problems of rows that cannot be linked by it."""
     cell = raw[ID].astype("string").fillna("")
     ids = normalise_ids(cell, as_of, _from_number(raw, ID))
     frame[ID], frame["_id_raw"] = ids["id"], cell
     frame["_id_valid"], frame["_id_problem"] = ids["valid"], ids["problem"]
+    frame["_cert_category"], frame["_cert_grade"] = ids["disability_category"], ids["disability_grade"]
     if source not in LINKED_BY_ID:
         return None
     empty = ids["id"].isna()
