@@ -137,11 +137,33 @@ def mask_id(ids: pd.Series) -> pd.Series:
 
 
 _ID_IN_TEXT = r"(?<![0-9])([0-9]{6})[0-9]{5,8}([0-9]{3}[0-9Xx])(?![0-9])"
+# A mobile number in free text, also spelled 138 1234 5678 or 138-1234-5678.
+_MOBILE_IN_TEXT = r"(?<![0-9])(1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])"
 
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
-    """Mask every 15–18 character ID-like run inside free text (430321********1234)."""
+    """Mask every 15–18 character ID-like run inside free text (430321********1234),
+    and every mobile phone number (138****5678): both are personal data."""
     # Python's re (object dtype): RE2, behind Arrow strings, has no lookbehind.
     text = values.astype(object).where(values.notna(), None).str.replace(_ID_IN_TEXT, r"\1********\2", regex=True)
+    text = text.str.replace(_MOBILE_IN_TEXT, r"\1****\2", regex=True)
     # An ID read from a number cell (4.30321199001011E+17) still shows most digits.
     return text.str.replace(r"(\d\.\d{4})\d{5,}(E\+?\d+)", r"\1********\2", regex=True).astype("string")
+
+
+def mask_phone(numbers: pd.Series) -> pd.Series:
+    """Phone numbers as recon.values.parse_phone gives them, masked: a mobile
+    number as 138****1234, a landline as its area code and last four
+    (0851****5678, 010****5678); anything else holding seven digits or more
+    as its first three and last four digits (138-1234-567 → 138****4567)."""
+    numbers = numbers.astype("string")
+    mobile = numbers.str.fullmatch(r"1[3-9]\d{9}").fillna(False).astype(bool)
+    landline = numbers.str.fullmatch(r"0\d{9,11}").fillna(False).astype(bool)
+    # 010 and 020–029 are the three-digit area codes; the others have four digits.
+    area = numbers.str.slice(0, 3).where(numbers.str.match(r"0[12]").fillna(False).astype(bool),
+                                         numbers.str.slice(0, 4))
+    digits = numbers.str.replace(r"[^0-9]", "", regex=True)
+    other = numbers.where(~(digits.str.len() >= 7).fillna(False).astype(bool),
+                          digits.str.slice(0, 3) + "****" + digits.str.slice(-4))
+    return (other.where(~mobile, numbers.str.slice(0, 3) + "****" + numbers.str.slice(-4))
+            .where(~landline, area + "****" + numbers.str.slice(-4)))

@@ -35,7 +35,12 @@ PARSERS = {
     "amount": lambda values, column: v.parse_amount(values),
     "int": lambda values, column: v.parse_int(values),
     "year": lambda values, column: v.parse_year(values),
+    "phone": lambda values, column: v.parse_phone(values),
 }
+# Kinds whose parser's second output is a companion column (its name: the
+# column's + suffix), not the unreadable cells: a malformed phone number is a
+# finding of its own (PHN01), not an input problem, and keeps its text.
+COMPANIONS = {"phone": "_ok"}
 QUOTE_MAX = 40
 FAILURE_TEXTS = {
     "code": "不在取值范围内", "relation": "不在取值范围内", "sex": "无法识别的性别", "grade": "无法识别的鉴定等级",
@@ -62,6 +67,8 @@ def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFr
             continue
         parsed, bad = PARSERS[kind](raw[column], column)
         frame[column] = parsed
+        if kind in COMPANIONS:
+            frame[column + COMPANIONS[kind]], bad = bad, None
         if bad is not None and bad.any():
             cell = v.normalise_text(raw[column])
             # A pasted paragraph is quoted by its start: the problem stays one readable line.

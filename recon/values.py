@@ -282,3 +282,25 @@ def parse_health(values) -> tuple[pd.Series, pd.Series]:
     joined = joined.str.slice(1)
     parsed = joined.mask((joined == "") | unknown.to_numpy(bool)).set_axis(text.index)
     return parsed, _bad(text, parsed)
+
+
+# Phone numbers (CONTRACT.md §2.9): whitespace, hyphens and dashes, and brackets
+# are not part of the number, nor a leading +86/86 before 11 digits.
+_PHONE_NOISE = f"(?:{_SPACE}|[-\u2010-\u2015\u2212()\\[\\]【】])+"
+MOBILE = r"1[3-9]\d{9}"
+LANDLINE = r"0\d{9,11}"          # with its area code
+
+
+@on_distinct
+def parse_phone(values) -> tuple[pd.Series, pd.Series]:
+    """Phone numbers → (number, well-formed). The number is the digits of a
+    well-formed one (a mobile number, or a landline with its area code); a
+    malformed one (too short, letters, 无, 0) keeps its text as written, for
+    the rule that reports it (PHN01): it is a value, not an unreadable cell.
+    Both NA for an empty cell (unknown)."""
+    text = _text(values)
+    digits = to_half_width(text).str.replace(_PHONE_NOISE, "", regex=True)
+    digits = digits.str.replace(r"\.0+$", "", regex=True)   # a number cell's text, 13812345678.0
+    digits = _arrow_replace(digits, r"^\+?86(\d{11})$", r"\1")
+    well_formed = digits.str.fullmatch(f"{MOBILE}|{LANDLINE}").astype("boolean")
+    return text.where(~well_formed.fillna(False).astype(bool), digits), well_formed

@@ -92,3 +92,25 @@ def test_system_row_with_the_certificate_number_and_ledger_row_with_the_id_are_o
     assert matched.system["_person"].tolist() == matched.ledger["_person"].tolist() != [-1]
     assert matched.people["id_number"].tolist() == [HOLDER]
     assert matched.ledger["household_id"].tolist() == ["H1"]
+
+
+# ---- masking personal data: ID numbers and phone numbers ----
+
+from recon.ids import mask_ids_in_text, mask_phone  # noqa: E402
+
+
+def test_mask_phone_keeps_a_mobiles_first_three_and_a_landlines_area_code_and_last_four():
+    numbers = pd.Series(["13812345678", "085181234567", "01012345678", "02987654321", "1381234567", "138-1234-567",
+                         "无", "0", None], dtype="string")
+    assert mask_phone(numbers).tolist() == ["138****5678", "0851****4567", "010****5678", "029****4321", "138****4567",
+                                            "138****4567", "无", "0", pd.NA]
+
+
+def test_mobile_numbers_in_free_text_are_masked_with_ids():
+    text = pd.Series(["电话13812345678，证件号码" + HOLDER, "联系 138 1234 5678 或 +86-139-8765-4321",
+                      "户编号52242501010001，人数12345678901", None])
+    assert mask_ids_in_text(text).tolist() == [
+        "电话138****5678，证件号码" + HOLDER[:6] + "********" + HOLDER[-4:],
+        "联系 138****5678 或 +86-139****4321",
+        "户编号52242501010001，人数12345678901",   # not mobile numbers: 14 digits; 1 then 2
+        pd.NA]
