@@ -437,6 +437,18 @@ def test_two_row_merged_header_under_a_merged_title_row(tmp_path):
     assert result.frame["_row"].tolist() == [4, 5]
 
 
+@pytest.mark.parametrize("source", list(COLUMNS))
+def test_every_source_finds_a_two_row_header_with_a_key_merged_down_and_the_others_under_a_group(tmp_path, source):
+    first, *others = list(dict.fromkeys(KEY_COLUMNS[source] + (("姓名",) if "姓名" in COLUMNS[source] else ())))
+    columns = [first, ("分组信息", others)] if len(others) > 1 else [first, others[0]]
+    data = [[f"{c}{i}" for c in [first, *others]] for i in (1, 2)]
+    _, result, twin = merged_file_and_twin(tmp_path, source, columns, data, above=[TITLE])
+    assert_same_reading(result, twin)
+    for key in KEY_COLUMNS[source]:
+        assert result.frame[key].tolist() == [f"{key}1", f"{key}2"]
+    assert result.frame["_row"].tolist() == [4, 5]
+
+
 def test_key_columns_under_a_group_cell_and_merged_down_are_both_found(tmp_path):
     # 户编号 merged down, 姓名 and 证件号码 (keys of system/) in the lower row under 家庭成员信息.
     columns = ["户编号", ("家庭成员信息", ["姓名", "证件号码", "与户主关系"]),
