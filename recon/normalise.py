@@ -25,17 +25,23 @@ PARSERS = {
     "relation": lambda values, column: v.normalise_relation(values, column.labels()),
     "sex": lambda values, column: v.parse_sex(values),
     "grade": lambda values, column: v.parse_grade(values),
-    "health": lambda values, column: v.parse_health(values, column.labels()),
+    "health": lambda values, column: v.parse_labels(values, column.labels()),
+    "codes": lambda values, column: v.parse_labels(values, column.labels()),
     "date": lambda values, column: v.parse_date(values),
     "month": lambda values, column: v.parse_date(values, months=True),
-    "yesno": lambda values, column: v.parse_yesno(values),
+    "yesno": lambda values, column: v.parse_yesno(values, column.spellings),
     "amount": lambda values, column: v.parse_amount(values),
     "int": lambda values, column: v.parse_int(values),
     "year": lambda values, column: v.parse_year(values),
+    "phone": lambda values, column: v.parse_phone(values),
 }
+# Kinds whose parser's second output is a companion column (its name: the
+# column's + suffix), not the unreadable cells: a malformed phone number is a
+# finding of its own (PHN01), not an input problem, and keeps its text.
+COMPANIONS = {"phone": "_ok"}
 QUOTE_MAX = 40
 FAILURE_TEXTS = {
-    "code": "不在取值范围内", "relation": "不在取值范围内", "sex": "无法识别的性别", "grade": "无法识别的鉴定等级",
+    "code": "不在取值范围内", "codes": "不在取值范围内", "relation": "不在取值范围内", "sex": "无法识别的性别", "grade": "无法识别的鉴定等级",
     "health": "无法识别的健康状况", "date": "无法识别的日期", "month": "无法识别的日期或月份",
     "yesno": "无法识别的是/否值", "amount": "无法识别的金额", "int": "无法识别的整数",
     "year": "无法识别的年度",
@@ -61,6 +67,8 @@ def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFr
             continue
         parsed, bad = PARSERS[kind](raw[name], column)
         frame[name] = parsed
+        if kind in COMPANIONS:
+            frame[name + COMPANIONS[kind]], bad = bad, None
         if bad is not None and bad.any():
             cell = v.normalise_text(raw[name])
             # A pasted paragraph is quoted by its start: the problem stays one readable line.
@@ -82,11 +90,13 @@ def _from_number(raw: pd.DataFrame, column: str) -> pd.Series | None:
 
 def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """证件号码 normalised (CONTRACT.md §3) with `_id_raw`, `_id_valid`,
-    `_id_problem`; the problems of rows that cannot be linked by it."""
+    `_id_problem`, and `_cert_category` / `_cert_grade` where the cell is a
+    20-character 残疾人证 number; the problems of rows that cannot be linked by it."""
     cell = raw[ID].astype("string").fillna("")
     ids = normalise_ids(cell, as_of, _from_number(raw, ID))
     frame[ID], frame["_id_raw"] = ids["id"], cell
     frame["_id_valid"], frame["_id_problem"] = ids["valid"], ids["problem"]
+    frame["_cert_category"], frame["_cert_grade"] = ids["disability_category"], ids["disability_grade"]
     declared = SOURCES[source]
     # Rows linked to people by 证件号码 alone: an unusable ID is an input problem (in system/ledger
     # it is a finding, ID01, instead); where rows may be about a village, an empty ID marks one.

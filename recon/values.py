@@ -107,10 +107,17 @@ def normalise_name(values) -> tuple[pd.Series, pd.Series]:
 
 
 @on_distinct
-def parse_yesno(values) -> tuple[pd.Series, pd.Series]:
+def parse_yesno(values, spellings: Mapping[str, str] | None = None) -> tuple[pd.Series, pd.Series]:
+    """是/否 (YES_NO) → nullable boolean; a column's own `spellings` map other
+    words to 是 or 否 (享受低保: 农村低保 = 是, 未享受 = 否)."""
     text = _text(values)
-    parsed = _folded(text).map(YES_NO).astype("boolean")
+    words = YES_NO | {_fold_word(word): YES_NO[meaning] for word, meaning in (spellings or {}).items()}
+    parsed = _folded(text).map(words).astype("boolean")
     return parsed, _bad(text, parsed)
+
+
+def _fold_word(word: str) -> str:
+    return _folded(pd.Series([word], dtype="string")).iloc[0]
 
 
 def _excel_serial(serial: pd.Series) -> pd.Series:
@@ -255,9 +262,10 @@ def parse_grade(values) -> tuple[pd.Series, pd.Series]:
 
 
 @on_distinct
-def parse_health(values, labels: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
-    """Several health labels split on , ， 、 ; → canonical labels (in the
-    order of the label set) joined by 、; bad when any is not one of them."""
+def parse_labels(values, labels: Mapping[str, str]) -> tuple[pd.Series, pd.Series]:
+    """Several labels in a cell (健康状况 残疾,长期慢性病; 致贫原因 因病、因残)
+    split on , ， 、 ; → canonical labels (in the order of the label set)
+    joined by 、; bad when any is not one of them."""
     text = _text(values)
     position = pd.RangeIndex(len(text))
     pieces = _folded(text).set_axis(position).str.split(r"[,、;；]", regex=True).explode()
@@ -271,3 +279,25 @@ def parse_health(values, labels: Mapping[str, str]) -> tuple[pd.Series, pd.Serie
     joined = joined.str.slice(1)
     parsed = joined.mask((joined == "") | unknown.to_numpy(bool)).set_axis(text.index)
     return parsed, _bad(text, parsed)
+
+
+# Phone numbers (CONTRACT.md §2.9): whitespace, hyphens and dashes, and brackets
+# are not part of the number, nor a leading +86/86 before 11 digits.
+_PHONE_NOISE = f"(?:{_SPACE}|[-\u2010-\u2015\u2212()\\[\\]【】])+"
+MOBILE = r"1[3-9]\d{9}"
+LANDLINE = r"0\d{9,11}"          # with its area code
+
+
+@on_distinct
+def parse_phone(values) -> tuple[pd.Series, pd.Series]:
+    """Phone numbers → (number, well-formed). The number is the digits of a
+    well-formed one (a mobile number, or a landline with its area code); a
+    malformed one (too short, letters, 无, 0) keeps its text as written, for
+    the rule that reports it (PHN01): it is a value, not an unreadable cell.
+    Both NA for an empty cell (unknown)."""
+    text = _text(values)
+    digits = to_half_width(text).str.replace(_PHONE_NOISE, "", regex=True)
+    digits = digits.str.replace(r"\.0+$", "", regex=True)   # a number cell's text, 13812345678.0
+    digits = _arrow_replace(digits, r"^\+?86(\d{11})$", r"\1")
+    well_formed = digits.str.fullmatch(f"{MOBILE}|{LANDLINE}").astype("boolean")
+    return text.where(~well_formed.fillna(False).astype(bool), digits), well_formed

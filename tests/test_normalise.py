@@ -168,3 +168,20 @@ def test_unlisted_relation_and_poverty_cause_are_input_problems_and_the_rules_st
     # HH02 still counts exactly one 户主 in the household.
     rows = [person("H1", "张三", make_id(seq="011")), person("H1", "张四", make_id(seq="021"), "干儿子")]
     assert fired(run(context(rows), "identity"), "HH02").empty
+
+
+def test_phone_kind_holds_the_number_and_a_well_formed_companion_without_input_problems(tmp_path):
+    """A value kind "phone" (CONTRACT.md §2.9): the core column holds the
+    number, `<col>_ok` whether it is well-formed; a malformed one is PHN01's,
+    not an input problem. The column comes from a real xlsx (a number cell
+    holding a mobile number reads as its digits)."""
+    from recon.read import read_source
+
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [
+        ["户编号", "姓名", "证件号码", "户联系电话"],
+        ["H1", "张三", HEAD, 13812345678], ["H2", "李四", CHILD, "(0851)8123-4567"],
+        ["H3", "王五", HEAD, "无"], ["H4", "赵六", CHILD, ""]]})
+    frame, problems = normalise("system", read_source(tmp_path, "system").frame, AS_OF)
+    assert frame["户联系电话"].tolist() == ["13812345678", "085181234567", "无", pd.NA]
+    assert frame["户联系电话_ok"].tolist() == [True, True, False, pd.NA]
+    assert str(frame["户联系电话_ok"].dtype) == "boolean" and problems.empty

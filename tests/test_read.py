@@ -3,12 +3,14 @@ as docs/internals.md §Raw frames describes, from real files."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
+import pandas as pd
 import pytest
 
 from recon.sources import SOURCES
 from recon.read import read_source, read_table, source_files
-from files import write_csv, write_xls, write_xlsx
+from files import as_xlsm, libreoffice_convert, write_csv, write_openpyxl, write_xls, write_xlsb, write_xlsx
 
 TITLE = ["XX县2024年脱贫户家庭成员信息表"]
 ID_A = "430321199001011234"
@@ -308,3 +310,226 @@ def test_a_regular_csv_is_read_into_arrow_backed_text_and_a_ragged_one_is_not():
     assert str(csv_cells(CSV_SHAPES["regular"]).dtypes.iloc[0]) == "string"
     assert csv_cells(CSV_SHAPES["title row of fewer fields"]).dtypes.iloc[0] == object
     assert list(csv_cells(CSV_SHAPES["line break inside a cell"]).index) == [1, 2, 4]
+
+
+# ---- .xlsm, .xlsb, .ods: read like .xlsx (CONTRACT.md §2) ----
+
+# A title row, an ID in a text cell and one in a number cell (ID01), a 户编号
+# in a number cell, date cells, a whole number.
+WORKBOOK_ROWS = [
+    TITLE,
+    ["户编号", "姓名", "证件号码", "出生日期", "人数"],
+    ["H1", "张三", ID_A, dt.date(1990, 1, 1), 3],
+    [430321100001, "李四", 430321199001011234, dt.date(1990, 1, 2), 2],
+]
+
+
+def read_alone(tmp_path, path):
+    """The system frame of a drop holding only this file, without the file-name columns."""
+    drop = tmp_path / f"drop_{path.suffix[1:]}_{path.stem}"
+    (drop / "system").mkdir(parents=True)
+    shutil.copy(path, drop / "system" / path.name)
+    result = read_source(drop, "system")
+    assert result.problems.empty and result.files == [f"system/{path.name}"]
+    assert result.frame["_file"].tolist() == [f"{path.name}#Sheet1"] * len(result.frame)
+    return result.frame.drop(columns=["_path", "_file"])
+
+
+def test_the_workbook_rows_read_as_expected_from_xlsx(tmp_path):
+    frame = read_alone(tmp_path, write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS}))
+    assert frame[["户编号", "证件号码", "出生日期", "人数", "_num_证件号码", "_row"]].values.tolist() == [
+        ["H1", ID_A, "1990-01-01", "3", False, 3],
+        ["430321100001", "4.30321199001011E+17", "1990-01-02", "2", True, 4]]
+
+
+@pytest.mark.parametrize("suffix", [".xlsm", ".xlsb"])
+def test_xlsm_and_xlsb_read_like_the_xlsx(tmp_path, suffix):
+    xlsx = write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS})
+    other = (as_xlsm(xlsx, tmp_path / "a.xlsm") if suffix == ".xlsm"
+             else write_xlsb(tmp_path / "a.xlsb", {"Sheet1": WORKBOOK_ROWS}))
+    pd.testing.assert_frame_equal(read_alone(tmp_path, other), read_alone(tmp_path, xlsx))
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_ods_saved_by_libreoffice_reads_like_the_xlsx_also_with_a_merged_two_row_header(tmp_path):
+    xlsx = write_openpyxl(tmp_path / "a.xlsx", {"Sheet1": WORKBOOK_ROWS})
+    upper, lower, merges, _ = two_row_header(["户编号", ("家庭成员信息", ["姓名", "证件号码"]), "出生日期", "人数"])
+    two_rows = write_openpyxl(tmp_path / "b.xlsx", {"Sheet1": [TITLE, upper, lower, *WORKBOOK_ROWS[2:]]},
+                              {"Sheet1": [m.format(top=2, bottom=3) for m in merges]})
+    # One LibreOffice start for both files: starting it is what takes the time.
+    ods, two_rows_ods = libreoffice_convert([xlsx, two_rows], "ods", tmp_path / "converted", tmp_path / "lo-profile")
+    frame = read_alone(tmp_path, ods)
+    pd.testing.assert_frame_equal(frame, read_alone(tmp_path, xlsx))
+    assert frame["_num_证件号码"].tolist() == [False, True]   # still a number cell: ID01
+    two_rows_frame = read_alone(tmp_path, two_rows_ods)
+    pd.testing.assert_frame_equal(two_rows_frame, read_alone(tmp_path, two_rows))
+    assert two_rows_frame[["户编号", "姓名", "_row"]].values.tolist() == [["H1", "张三", 4], ["430321100001", "李四", 5]]
+
+
+def test_source_files_takes_xlsm_xlsb_and_ods_and_ignores_wps_et(tmp_path):
+    folder = tmp_path / "system"
+    for name in ("a.xlsm", "b.XLSB", "c.ods", "d.et"):
+        write_csv(folder / name, [["x"]])
+    files, notes = source_files(folder)
+    assert [p.name for p in files] == ["a.xlsm", "b.XLSB", "c.ods"]
+    assert len(notes) == 1 and "d.et" in notes[0]
+
+
+# ---- two-row headers (CONTRACT.md §2): a group row of merged cells above the names ----
+
+def two_row_header(columns: list[str | tuple[str, list[str]]]) -> tuple[list, list, list[str], list[str]]:
+    """(upper row, lower row, merged ranges, the one-row header) of a two-row
+    header: a plain name is merged down over both rows, (group, names) is a
+    group cell merged across over its names in the lower row."""
+    upper, lower, merges, flat = [], [], [], []
+    for column in columns:
+        at = len(upper)
+        if isinstance(column, str):
+            upper.append(column)
+            lower.append("")
+            merges.append(f"{_letter(at)}{{top}}:{_letter(at)}{{bottom}}")
+            flat.append(column)
+        else:
+            group, names = column
+            upper += [group] + [""] * (len(names) - 1)
+            lower += names
+            if len(names) > 1:
+                merges.append(f"{_letter(at)}{{top}}:{_letter(at + len(names) - 1)}{{top}}")
+            flat += names
+    return upper, lower, merges, flat
+
+
+def _letter(index: int) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[index]
+
+
+def merged_file_and_twin(tmp_path, source: str, columns, data: list[list], above: list[list] = ()) -> tuple:
+    """The two-row-header workbook (merged cells, `above` rows over it) and its
+    one-row twin with the data on the same sheet rows, each alone in a drop."""
+    upper, lower, merges, flat = two_row_header(columns)
+    top = len(above) + 1
+    merged = write_openpyxl(tmp_path / "merged" / source / "a.xlsx", {"Sheet1": [*above, upper, lower, *data]},
+                            {"Sheet1": [m.format(top=top, bottom=top + 1) for m in merges]})
+    write_openpyxl(tmp_path / "twin" / source / "a.xlsx", {"Sheet1": [*above, [], flat, *data]})
+    return merged, read_source(tmp_path / "merged", source), read_source(tmp_path / "twin", source)
+
+
+def assert_same_reading(result, twin):
+    assert result.problems.empty and twin.problems.empty
+    pd.testing.assert_frame_equal(result.frame, twin.frame)
+
+
+SYSTEM_DATA = [["H1", "张三", ID_A, 1000, 200.5, 9000, 2], ["H1", "李四", ID_B, "", 0, 9000, 2]]
+
+
+def test_two_row_merged_header_reads_like_its_one_row_twin(tmp_path):
+    columns = ["户编号", "姓名", "证件号码", ("收入情况（元）", ["工资性收入", "转移性收入", "人均纯收入"]), "人数"]
+    _, result, twin = merged_file_and_twin(tmp_path, "system", columns, SYSTEM_DATA)
+    assert_same_reading(result, twin)
+    assert result.frame[["姓名", "工资性收入", "人均纯收入", "人数", "_row"]].values.tolist() == [
+        ["张三", "1000", "9000", "2", 3], ["李四", "", "9000", "2", 4]]
+
+
+def test_two_row_merged_header_under_a_merged_title_row(tmp_path):
+    columns = ["户编号", "姓名", "证件号码", ("收入情况（元）", ["工资性收入", "转移性收入", "人均纯收入"]), "人数"]
+    title = [TITLE + [""] * 6]
+    merged, result, twin = merged_file_and_twin(tmp_path, "system", columns, SYSTEM_DATA, above=title)
+    assert_same_reading(result, twin)
+    assert result.frame["_row"].tolist() == [4, 5]
+
+
+@pytest.mark.parametrize("source", list(COLUMNS))
+def test_every_source_finds_a_two_row_header_with_a_key_merged_down_and_the_others_under_a_group(tmp_path, source):
+    first, *others = list(dict.fromkeys(KEY_COLUMNS[source] + (("姓名",) if "姓名" in COLUMNS[source] else ())))
+    columns = [first, ("分组信息", others)] if len(others) > 1 else [first, others[0]]
+    data = [[f"{c}{i}" for c in [first, *others]] for i in (1, 2)]
+    _, result, twin = merged_file_and_twin(tmp_path, source, columns, data, above=[TITLE])
+    assert_same_reading(result, twin)
+    for key in KEY_COLUMNS[source]:
+        assert result.frame[key].tolist() == [f"{key}1", f"{key}2"]
+    assert result.frame["_row"].tolist() == [4, 5]
+
+
+def test_key_columns_under_a_group_cell_and_merged_down_are_both_found(tmp_path):
+    # 户编号 merged down, 姓名 and 证件号码 (keys of system/) in the lower row under 家庭成员信息.
+    columns = ["户编号", ("家庭成员信息", ["姓名", "证件号码", "与户主关系"]),
+               ("收入情况（元）", ["工资性收入", "转移性收入"]), "人均纯收入", "人数"]
+    data = [["H1", "张三", ID_A, "户主", 1000, 200.5, 9000, 2]]
+    _, result, twin = merged_file_and_twin(tmp_path, "system", columns, data, above=[TITLE])
+    assert_same_reading(result, twin)
+    assert result.frame[["户编号", "姓名", "与户主关系", "_row"]].values.tolist() == [["H1", "张三", "户主", 4]]
+
+
+def test_ledger_whose_keys_all_sit_in_the_lower_row_keeps_the_columns_merged_down(tmp_path):
+    # Every key of ledger/ is under 家庭成员信息: the lower row alone looks like a
+    # complete header, but 乡镇, 行政村 and 户编号 are merged down from the row above.
+    columns = ["乡镇", "行政村", "户编号", ("家庭成员信息", ["姓名", "证件号码", "与户主关系", "性别"])]
+    data = [["城关镇", "新村", "H1", "张三", ID_A, "户主", "男"], ["城关镇", "新村", "H1", "李四", ID_B, "之子", "男"]]
+    _, result, twin = merged_file_and_twin(tmp_path, "ledger", columns, data)
+    assert_same_reading(result, twin)
+    assert result.frame[["乡镇", "行政村", "户编号", "姓名"]].values.tolist() == [
+        ["城关镇", "新村", "H1", "张三"], ["城关镇", "新村", "H1", "李四"]]
+
+
+def test_a_column_under_a_group_cell_takes_the_lower_name_even_when_the_group_is_a_column_name(tmp_path):
+    # The group 住房安全 is itself a column name; its columns are 是否危房户 (the
+    # opposite meaning) and 住房安全有保障: each takes its own lower-row name.
+    columns = ["户编号", "姓名", "证件号码", ("住房安全", ["是否危房户", "住房安全有保障"])]
+    _, result, twin = merged_file_and_twin(tmp_path, "system", columns, [["H1", "张三", ID_A, "是", "否"]])
+    assert_same_reading(result, twin)
+    assert result.frame[["是否危房户", "住房安全"]].values.tolist() == [["是", "否"]]
+
+
+def test_two_row_header_below_the_first_eight_rows(tmp_path):
+    columns = ["户编号", ("家庭成员信息", ["姓名", "证件号码"]), "人数"]
+    above = [TITLE] + [[f"说明{i}"] for i in range(6)]     # the header takes rows 8 and 9
+    _, result, twin = merged_file_and_twin(tmp_path, "system", columns, [["H1", "张三", ID_A, 1]], above=above)
+    assert_same_reading(result, twin)
+    assert result.frame["_row"].tolist() == [10]
+
+
+def test_csv_with_a_two_row_header_of_group_labels_reads_like_its_twin(tmp_path):
+    upper = ["户编号", "家庭成员信息", "", "", "收入情况（元）", "", "人数"]
+    lower = ["", "姓名", "证件号码", "与户主关系", "工资性收入", "人均纯收入", ""]
+    data = [["H1", "张三", ID_A, "户主", "1000", "9000", "2"], ["H1", "李四", ID_B, "之子", "", "9000", "2"]]
+    write_csv(tmp_path / "merged" / "system" / "a.csv", [TITLE, upper, lower, *data], encoding="gbk")
+    flat = ["户编号", "姓名", "证件号码", "与户主关系", "工资性收入", "人均纯收入", "人数"]
+    write_csv(tmp_path / "twin" / "system" / "a.csv", [TITLE, [], flat, *data], encoding="gbk")
+    result, twin = read_source(tmp_path / "merged", "system"), read_source(tmp_path / "twin", "system")
+    assert_same_reading(result, twin)
+    assert result.frame[["姓名", "与户主关系", "工资性收入", "人数", "_row"]].values.tolist() == [
+        ["张三", "户主", "1000", "2", 4], ["李四", "之子", "", "2", 5]]
+
+
+def test_a_data_row_with_empty_keys_under_a_one_row_header_stays_data(tmp_path):
+    write_xlsx(tmp_path / "system" / "a.xlsx", {"Sheet1": [
+        ["户编号", "姓名", "证件号码", "人数", "户类型"], ["", "", "", 3, "脱贫户"], ["H1", "张三", ID_A, 3, "脱贫户"]]})
+    frame = read_source(tmp_path, "system").frame
+    assert frame[["户编号", "人数", "户类型", "_row"]].values.tolist() == [["", "3", "脱贫户", 2], ["H1", "3", "脱贫户", 3]]
+
+
+def test_html_export_with_rowspan_and_colspan_header_cells(tmp_path):
+    html = ("<html><body><table>"
+            "<tr><th rowspan='2'>户编号</th><th colspan='2'>家庭成员信息</th><th rowspan='2'>人数</th></tr>"
+            "<tr><th>姓名</th><th>证件号码</th></tr>"
+            f"<tr><td>H1</td><td>张三</td><td>{ID_A}</td><td>2</td></tr></table></body></html>")
+    (tmp_path / "system").mkdir()
+    (tmp_path / "system" / "export.xls").write_text(html, encoding="utf-8")
+    frame = read_source(tmp_path, "system").frame
+    assert frame[["户编号", "姓名", "证件号码", "人数", "_row"]].values.tolist() == [["H1", "张三", ID_A, "2", 3]]
+
+
+def test_excel_2003_xml_with_merge_down_and_cell_index(tmp_path):
+    def cell(text, extra=""):
+        return f'<Cell{extra}><Data ss:Type="String">{text}</Data></Cell>'
+    down, across, second = ' ss:MergeDown="1"', ' ss:MergeAcross="1"', ' ss:Index="2"'
+    xml = ('<?xml version="1.0"?><Workbook xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+           '<Worksheet ss:Name="Sheet1"><Table>'
+           f'<Row>{cell("户编号", down)}{cell("家庭成员信息", across)}{cell("人数", down)}</Row>'
+           f'<Row>{cell("姓名", second)}{cell("证件号码")}</Row>'
+           f'<Row>{cell("H1")}{cell("张三")}{cell(ID_A)}{cell("2")}</Row>'
+           '</Table></Worksheet></Workbook>')
+    (tmp_path / "system").mkdir()
+    (tmp_path / "system" / "export.xls").write_text(xml, encoding="utf-8")
+    frame = read_source(tmp_path, "system").frame
+    assert frame[["户编号", "姓名", "证件号码", "人数", "_row"]].values.tolist() == [["H1", "张三", ID_A, "2", 3]]

@@ -171,14 +171,14 @@ def test_grade_spellings():
 
 def test_health_splits_on_every_separator_and_joins_with_dunhao():
     cells = ["残疾,长期慢性病", "残疾，长期慢性病", "长期慢性病、残疾", "残疾;长期慢性病", "健康", "残疾、外星病", ""]
-    parsed, bad = v.parse_health(pd.Series(cells, dtype="string", index=[7, 7, 8, 9, 10, 11, 12]), HEALTH)
+    parsed, bad = v.parse_labels(pd.Series(cells, dtype="string", index=[7, 7, 8, 9, 10, 11, 12]), HEALTH)
     assert parsed.tolist()[:5] == ["长期慢性病、残疾"] * 4 + ["健康"]
     assert bad.tolist() == [False] * 5 + [True, False]
     assert pd.isna(parsed.iloc[5])
 
 
 PARSERS = [v.parse_yesno, v.parse_date, lambda s: v.parse_date(s, months=True), v.parse_amount, v.parse_int,
-           v.parse_year, v.parse_sex, v.parse_grade, lambda s: v.parse_health(s, HEALTH),
+           v.parse_year, v.parse_sex, v.parse_grade, lambda s: v.parse_labels(s, HEALTH),
            lambda s: v.normalise_relation(s, RELATIONS), lambda s: v.normalise_code(s, labels("system", "户类型")),
            lambda s: (v.normalise_text(s), None), v.normalise_name]
 
@@ -238,3 +238,39 @@ def test_a_relation_outside_the_list_is_reported_but_kept():
     parsed, bad = v.normalise_relation(pd.Series(["干儿子", "户主", "长子", "外甥女"], dtype="string"), RELATIONS)
     assert parsed.tolist() == ["干儿子", "户主", "长子", "外甥女"]
     assert bad.tolist() == [True, False, False, False]
+
+
+# ---- phone numbers (CONTRACT.md §2.9) ----
+
+@pytest.mark.parametrize("cell,number", [
+    ("+86 138 1234 5678", "13812345678"), ("86-13812345678", "13812345678"), ("+8613812345678", "13812345678"),
+    ("(0851)8123-4567", "085181234567"), ("（0851）8123－4567", "085181234567"), ("0851-81234567", "085181234567"),
+    ("010-12345678", "01012345678"), ("138 1234 5678", "13812345678"), ("138—1234—5678", "13812345678"),
+    ("１３８１２３４５６７８", "13812345678"), ("13812345678.0", "13812345678"), (" 13812345678\u3000", "13812345678"),
+    ("【0851】81234567", "085181234567"),
+])
+def test_phone_spellings_are_well_formed_numbers(cell, number):
+    parsed, well_formed = v.parse_phone(pd.Series([cell], dtype="string"))
+    assert (parsed.iloc[0], well_formed.iloc[0]) == (number, True)
+
+
+@pytest.mark.parametrize("cell", ["1381234567", "无", "0", "abc", "1381234567x", "23812345678", "12812345678",
+                                  "0851-81234567-123", "+86 0851 8123 4567"])
+def test_malformed_phone_keeps_its_text_and_is_not_an_unreadable_cell(cell):
+    parsed, well_formed = v.parse_phone(pd.Series([cell], dtype="string"))
+    assert (parsed.iloc[0], well_formed.iloc[0]) == (cell, False)
+
+
+@pytest.mark.parametrize("cell", ["", "   ", "\u3000", None])
+def test_empty_phone_is_unknown(cell):
+    parsed, well_formed = v.parse_phone(pd.Series([cell], dtype="object"))
+    assert parsed.isna().all() and well_formed.isna().all()
+    assert str(parsed.dtype) == "string" and str(well_formed.dtype) == "boolean"
+
+
+def test_phone_parser_gives_the_same_on_many_rows_as_on_distinct_ones():
+    cells = ["13812345678", "无", "", "0851-81234567"] * 50
+    parsed, well_formed = v.parse_phone(pd.Series(cells, index=range(100, 300)))
+    assert parsed.index.tolist() == list(range(100, 300))
+    assert parsed.tolist()[:4] == ["13812345678", "无", pd.NA, "085181234567"]
+    assert well_formed.tolist()[:4] == [True, False, pd.NA, True]

@@ -17,6 +17,7 @@ KIND_NAMES = {
     "id": "证件号码", "name": "姓名", "text": "文本", "code": "限定取值", "relation": "与户主关系",
     "sex": "性别", "date": "日期", "month": "日期或月份", "yesno": "是/否", "amount": "金额（元）",
     "int": "整数", "grade": "鉴定等级", "year": "年度", "health": "健康状况（可多项）",
+    "codes": "限定取值（可多项）", "phone": "电话号码",
 }
 FEEDBACK_NOTES = {
     "issue_id": "问题编号（用它找到表头行，必须保留、不要改动）",
@@ -188,6 +189,9 @@ def kinds_table() -> pd.DataFrame:
         "id": "见 input.md“证件号码怎样读”：去空白、全角转半角、x 转 X、15 位转 18 位、检查校验位和出生日期",
         "text": "去掉首尾空白（包括全角空格）",
         "code": "见上一节",
+        "codes": "同“限定取值”，一格可以写几项，用 , 、 或 ; 隔开（如 因病、因残）",
+        "phone": ("去掉空白、-、—、括号和号码前的 +86/86；11 位手机号（1 开头，第二位 3–9）或带区号的固定电话"
+                  "（0 开头，共 10–12 位）算格式正确；其他写法（太短、有字母、“无”、“0”）保留原样，由 PHN01 报告"),
     }
     return pd.DataFrame({"类型": [KIND_NAMES[kind] for kind in KIND_NAMES],
                          "怎样读": [notes[kind] for kind in KIND_NAMES]})

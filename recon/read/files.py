@@ -20,7 +20,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum
 
-DATA_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv")
+# .xlsm, .xlsb and .ods: what WPS and LibreOffice users save (CONTRACT.md §2);
+# calamine reads them all, deciding the format by the bytes.
+DATA_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".csv")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"
 # An encrypted .xlsx is an OLE container holding this stream.
@@ -68,7 +70,7 @@ def source_files(folder: Path) -> tuple[list[Path], list[str]]:
         elif any(part.startswith(".") for part in parts):
             notes.append(f"已忽略 {shown}：隐藏文件")
         elif path.suffix.lower() not in DATA_SUFFIXES:
-            notes.append(f"已忽略 {shown}：不是 .xlsx/.xls/.csv 文件")
+            notes.append(f"已忽略 {shown}：不是 {'/'.join(DATA_SUFFIXES)} 表格文件")
         else:
             files.append(path)
     return files, notes
@@ -221,14 +223,20 @@ CELL_TAGS = ("td", "th", "cell")
 
 class _FirstTable(HTMLParser):
     """Cell texts of the first table of a web system's "Excel" export. The
-    standard library's parser: no lxml/bs4 dependency for this one case."""
+    standard library's parser: no lxml/bs4 dependency for this one case.
+
+    Cells land in the columns they cover, as in Excel: a cell spanning rows
+    (rowspan, ss:MergeDown: a header name over both rows of a two-row header)
+    leaves its column empty in the rows below, a cell spanning columns
+    (colspan, ss:MergeAcross) the columns to its right; ss:Index places a cell."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.rows: list[list[str]] = []
         self.depth, self.done = 0, False
         self.cell: list[str] | None = None
-        self.span = 1
+        self.span = self.down = 1
+        self.covered: dict[int, int] = {}   # column → last row index a cell above spans
 
     def handle_starttag(self, tag, attrs):
         if self.done:
@@ -239,15 +247,31 @@ class _FirstTable(HTMLParser):
             self.rows.append([])
         elif self.depth == 1 and tag in CELL_TAGS and self.rows:
             attrs = dict(attrs)
+            self._place(attrs.get("ss:index"))
             self.cell, self.span = [], _span(attrs.get("colspan"), attrs.get("ss:mergeacross"))
+            self.down = _span(attrs.get("rowspan"), attrs.get("ss:mergedown"))
         elif tag == "br" and self.cell is not None:
             self.cell.append("\n")
+
+    def _place(self, index: str | None) -> None:
+        """Empty cells before the next one: up to its ss:Index, else over the
+        columns that cells of the rows above still span."""
+        row, here = self.rows[-1], len(self.rows) - 1
+        if index and index.isdigit():
+            row += [""] * max(0, min(int(index), MAX_SPAN) - 1 - len(row))
+            return
+        while self.covered.get(len(row), -1) >= here:
+            row.append("")
 
     def handle_endtag(self, tag):
         if self.done:
             return
         if self.depth == 1 and tag in CELL_TAGS and self.cell is not None:
-            self.rows[-1] += ["".join(self.cell).strip()] + [""] * (self.span - 1)
+            row = self.rows[-1]
+            if self.down > 1:
+                for column in range(len(row), len(row) + self.span):
+                    self.covered[column] = len(self.rows) - 1 + self.down - 1
+            row += ["".join(self.cell).strip()] + [""] * (self.span - 1)
             self.cell = None
         elif tag == "table":
             self.depth -= 1
@@ -258,9 +282,13 @@ class _FirstTable(HTMLParser):
             self.cell.append(data)
 
 
-def _span(colspan: str | None, merge_across: str | None) -> int:
+MAX_SPAN = 1000
+
+
+def _span(span: str | None, merge: str | None) -> int:
+    """Columns (colspan / ss:MergeAcross) or rows (rowspan / ss:MergeDown) a cell covers."""
     try:
-        span = int(colspan) if colspan else int(merge_across or 0) + 1
+        count = int(span) if span else int(merge or 0) + 1
     except ValueError:
         return 1
-    return max(1, min(span, 1000))
+    return max(1, min(count, MAX_SPAN))

@@ -19,57 +19,85 @@ TRAILER = re.compile(r"^\s*(合计|小计|填表|说明|注)")
 
 @dataclass
 class Header:
-    row: int | None                # user row number of the header, None when not found
+    row: int | None                # user row number of the header (the lower row of two), None when not found
     columns: dict[object, str]     # grid column → canonical name
     missing: list[str]             # key columns the best candidate row lacks
     duplicates: list[str] = field(default_factory=list)  # problem texts
 
 
-def _canonical(cells: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
-    return cells.map(lambda c: aliases.get(header_key(c)) if isinstance(c, str) else None)
+def _texts(cells: pd.DataFrame) -> pd.DataFrame:
+    """Header cells as trimmed text, "" for an empty cell (a merged cell's
+    covered part reads as empty); a number cell is text too: not empty."""
+    return cells.map(_text)
+
+
+def _text(cell) -> str:
+    if isinstance(cell, str):
+        return cell.strip()
+    return "" if cell is None or pd.isna(cell) else str(cell)
+
+
+def _canonical(texts: pd.DataFrame, aliases: dict[str, str]) -> pd.DataFrame:
+    return texts.map(lambda t: aliases.get(header_key(t)) if t else None)
+
+
+def _holds_all(names: pd.DataFrame, keys: tuple[str, ...]) -> pd.Series:
+    return pd.concat([names.eq(k).any(axis=1) for k in keys], axis=1).all(axis=1)
 
 
 def find_header(cells: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, ...]) -> Header:
-    """The first of the top rows holding every key column."""
-    # Most headers sit in the first rows: a complete one there (with the row
-    # under it, for _add_sub_header) is the answer the whole window would give.
-    quick = _header_in(cells, cells.head(QUICK_ROWS), aliases, keys, last_look=False)
-    return quick if quick is not None else _header_in(cells, cells.head(HEADER_SEARCH_ROWS), aliases, keys)
+    """The first of the top rows holding every key column, alone or as the
+    upper row of a two-row header (CONTRACT.md §2)."""
+    # Most headers sit in the first rows: a header starting there is the answer
+    # the whole window would give (whether a row is a header depends only on it
+    # and the row under it, which the quick look includes).
+    quick = _header_in(cells, QUICK_ROWS, aliases, keys, last_look=False)
+    return quick if quick is not None else _header_in(cells, HEADER_SEARCH_ROWS, aliases, keys)
 
 
-def _header_in(cells: pd.DataFrame, top: pd.DataFrame, aliases: dict[str, str], keys: tuple[str, ...],
+def _header_in(cells: pd.DataFrame, rows: int, aliases: dict[str, str], keys: tuple[str, ...],
                last_look: bool = True) -> Header | None:
-    """find_header within `top`; None (unless last_look) when `top` holds no
-    complete header row with a row under it."""
+    """The header starting in the first `rows` rows; None (unless last_look)
+    when there is none.
+
+    A two-row header is a group row above the row of names: a column whose
+    name cell is merged down over both rows has it in the upper row (the lower
+    cell empty), a column under a group cell takes the lower row's name. Read
+    so, the two rows must hold every key column, the lower row some name, and
+    the upper row a name merged down (a group row of labels alone adds nothing
+    to the lower row, which is then a header by itself). Data starts after the
+    lower row."""
+    top = _texts(cells.head(rows + 1))   # + the row under the last one looked at
     if top.empty:
         return Header(None, {}, list(keys))
-    names = _canonical(top, aliases)
-    found = pd.DataFrame({k: names.eq(k).any(axis=1) for k in keys})
-    complete = found.all(axis=1)
-    texts = top
-    if not last_look and not complete.iloc[:-1].any():
-        return None
-    if not complete.any():
-        # Two-row headers with merged cells: 证件号码 merged down over both
-        # rows sits in the upper row, 鉴定等级 under a group title in the lower.
-        lower = names.shift(-1)
-        stacked = lower.combine_first(names)
-        stacked_found = pd.DataFrame({k: stacked.eq(k).any(axis=1) for k in keys})
-        if not stacked_found.all(axis=1).any():
-            best = found.sum(axis=1).idxmax()
-            return Header(None, {}, [k for k in keys if not found.at[best, k]])
-        upper = stacked_found.all(axis=1).idxmax()
-        below = names.index[names.index.get_loc(upper) + 1]   # the header ends here; data starts after it
-        names, texts = names.copy(), top.copy()
-        names.loc[below] = stacked.loc[upper]
-        texts.loc[below] = top.loc[below].where(lower.loc[upper].notna(), top.loc[upper])
-        complete = pd.Series(names.index == below, index=names.index)
-    row = complete.idxmax()
+    lower = top.shift(-1, fill_value="")
+    stacked = lower.where(lower != "", top)
+    names, stacked_names = _canonical(top, aliases), _canonical(stacked, aliases)
+    lower_names = names.shift(-1)
+    one_row = _holds_all(names, keys)
+    two_row = (_holds_all(stacked_names, keys) & lower_names.notna().any(axis=1)
+               & (names.notna() & (lower == "")).any(axis=1))
+    two_row.iloc[-1] = False   # the last row has no row under it here
+    starts = (one_row | two_row).iloc[:rows]
+    if not starts.any():
+        if not last_look:
+            return None
+        found = pd.DataFrame({k: names.eq(k).any(axis=1) for k in keys}).iloc[:rows]
+        best = found.sum(axis=1).idxmax()
+        return Header(None, {}, [k for k in keys if not found.at[best, k]])
+    row = starts.idxmax()
+    if two_row[row]:
+        position = top.index.get_loc(row)
+        return _header(top.index[position + 1], stacked_names.loc[row], stacked.loc[row])
+    return _header(row, names.loc[row], top.loc[row])
+
+
+def _header(row, names: pd.Series, texts: pd.Series) -> Header:
+    """The header ending on `row`: the first column of each canonical name; a
+    second one is reported."""
     header = Header(row, {}, [])
-    mapped = names.loc[row].dropna()
-    texts = texts.loc[row]
     first_text: dict[str, str] = {}
-    for column, canonical in mapped.items():   # one header row: a few dozen cells
+    for column, canonical in names.dropna().items():   # one header row: a few dozen cells
         if canonical in first_text:
             header.duplicates.append(
                 f"表头重复：「{_shown(first_text[canonical])}」和「{_shown(texts[column])}」"
@@ -77,26 +105,7 @@ def _header_in(cells: pd.DataFrame, top: pd.DataFrame, aliases: dict[str, str], 
             continue
         first_text[canonical] = texts[column]
         header.columns[column] = canonical
-    _add_sub_header(cells, names, header, keys)
     return header
-
-
-def _add_sub_header(cells: pd.DataFrame, names: pd.DataFrame, header: Header, keys: tuple[str, ...]) -> None:
-    """Two-row headers (收入情况 merged above 工资性收入 …): the row right under
-    the header, with empty key cells, names the columns the header left open."""
-    position = names.index.get_loc(header.row) + 1
-    if position >= len(names):
-        return
-    below = names.index[position]
-    key_cells = cells.loc[below, [c for c, n in header.columns.items() if n in keys]]
-    if key_cells.map(lambda c: str(c).strip() != "").any():
-        return
-    taken = set(header.columns.values())
-    extra = {c: n for c, n in names.loc[below].dropna().items()
-             if c not in header.columns and n not in taken}
-    if extra:
-        header.columns.update(dict(pd.Series(extra).drop_duplicates(keep="first")))
-        header.row = below
 
 
 def _shown(cell) -> str:

@@ -26,8 +26,10 @@ HERE = Path(__file__).resolve().parent
 #   date day                     month a date or a month  yesno 是/否 → boolean
 #   amount yuan → Float64        int whole number        year four-digit year
 #   grade housing grade A–D      health labels joined by , or 、
-KINDS = ("id", "name", "text", "code", "relation", "sex", "date", "month", "yesno", "amount", "int", "year",
-         "grade", "health")
+#   codes several labels of a value set in one cell (致贫原因 因病、因残)
+#   phone a phone number (CONTRACT.md §2.9), with <col>_ok: well-formed
+KINDS = ("id", "name", "text", "code", "codes", "relation", "sex", "date", "month", "yesno", "amount", "int", "year",
+         "grade", "health", "phone")
 _HEADER_NOISE = re.compile(r"[\s\u3000（）()]")
 
 
@@ -83,7 +85,7 @@ class Source:
         return tuple(name for name, column in self.columns.items() if column.kind == "id")
 
     def coded(self) -> dict[str, Column]:
-        """Columns whose values must be labels of a value set."""
+        """Columns whose values must be labels of a value set (one label a cell)."""
         return {name: column for name, column in self.columns.items() if column.kind == "code" and column.values}
 
     @property
