@@ -438,14 +438,15 @@ def test_two_row_merged_header_under_a_merged_title_row(tmp_path):
     assert result.frame["_row"].tolist() == [4, 5]
 
 
-@pytest.mark.parametrize("source", list(COLUMNS))
+@pytest.mark.parametrize("source", list(SOURCES))
 def test_every_source_finds_a_two_row_header_with_a_key_merged_down_and_the_others_under_a_group(tmp_path, source):
-    first, *others = list(dict.fromkeys(KEY_COLUMNS[source] + (("姓名",) if "姓名" in COLUMNS[source] else ())))
+    declared = SOURCES[source]
+    first, *others = list(dict.fromkeys(declared.key_columns + (("姓名",) if "姓名" in declared.columns else ())))
     columns = [first, ("分组信息", others)] if len(others) > 1 else [first, others[0]]
     data = [[f"{c}{i}" for c in [first, *others]] for i in (1, 2)]
     _, result, twin = merged_file_and_twin(tmp_path, source, columns, data, above=[TITLE])
     assert_same_reading(result, twin)
-    for key in KEY_COLUMNS[source]:
+    for key in declared.key_columns:
         assert result.frame[key].tolist() == [f"{key}1", f"{key}2"]
     assert result.frame["_row"].tolist() == [4, 5]
 
