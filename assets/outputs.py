@@ -19,6 +19,7 @@ from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig
 from assets.sources import county_partition
 from checks.classes import household_status
+from checks.rules.catalog import categories
 from checks.rules.run import RuleRun, group_names, load_catalog
 from checks.rules.stages import blank_status_notes
 from recon import outputs
@@ -148,7 +149,7 @@ def out_input_problems(context: AssetExecutionContext, recon: ReconConfig, outco
 def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
                        all_findings: AllFindings) -> Written:
     paths = write_township_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
-                                 recon.as_of_date(), recon.settings())
+                                 recon.as_of_date(), recon.settings(), categories())
     return written(context, paths, len(outcome.current) + len(outcome.resolved))
 
 

@@ -21,6 +21,8 @@ from recon.atomic import atomic_path, safe_filename
 from recon.ids import mask_id, mask_ids_in_text
 from recon.settings import Settings
 
+# The sheets in order: the categories of the rule catalog (a rule's `category`),
+# passed in by the caller; these are those of the first catalog, for callers without one.
 CATEGORIES = ("身份信息", "家庭与收入", "教育", "医疗", "住房", "饮水", "监测帮扶")
 RESOLVED_SHEET = "已销号"
 OTHER_SHEET = "其他"              # only when a finding carries no known category
@@ -99,7 +101,8 @@ def _dates(frame: pd.DataFrame, column: str) -> pd.Series:
     return _datetimes(frame, column).dt.strftime("%Y-%m-%d").astype("string").fillna("")
 
 
-def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd.DataFrame:
+def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings,
+                  categories: tuple[str, ...] = CATEGORIES) -> pd.DataFrame:
     """Findings as the list shows them: HEADERS in order, text cells as str,
     行号 as a number (NA blank), plus `_colour` and `_category`."""
     ids = _text(frame, "id_number")
@@ -122,7 +125,7 @@ def display_frame(frame: pd.DataFrame, as_of: dt.date, settings: Settings) -> pd
     out = out[HEADERS]
     out["_colour"] = out["三色"]
     category = _text(frame, "category")
-    out["_category"] = category.where(category.isin(CATEGORIES), OTHER_SHEET)
+    out["_category"] = category.where(category.isin(categories), OTHER_SHEET)
     return out.sort_values(["行政村", "户编号", "规则", "问题编号"], kind="stable").reset_index(drop=True)
 
 
@@ -300,14 +303,22 @@ def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, forma
                            "error_title": "整改情况", "error_message": "请选择 已整改 或 核实无误"})
 
 
-def summary_table(current: pd.DataFrame, resolved: pd.DataFrame) -> pd.DataFrame:
+def sheet_categories(categories: tuple[str, ...], *tables: pd.DataFrame) -> list[str]:
+    """The categories (in catalog order, then 其他) that have rows in `tables`:
+    a sheet only when it has rows (RULES.md §lists)."""
+    present = set().union(*(set(table["_category"]) for table in tables if len(table)))
+    return [c for c in (*categories, OTHER_SHEET) if c in present]
+
+
+def summary_table(current: pd.DataFrame, resolved: pd.DataFrame,
+                  categories: tuple[str, ...] = CATEGORIES) -> pd.DataFrame:
     """Per village: open findings per category, 合计, and 红/黄/绿 counts; last row 合计."""
     open_rows = pd.DataFrame({"行政村": current["行政村"], "category": current["_category"], "colour": current["_colour"]})
     done = pd.DataFrame({"行政村": resolved["行政村"], "category": resolved["_category"], "colour": GREEN})
     both = pd.concat([f for f in (open_rows, done) if len(f)] or [open_rows], ignore_index=True)
     both["行政村"] = both["行政村"].astype("string").replace("", UNKNOWN_VILLAGE)
     open_only = both[both["colour"] != GREEN]
-    categories = list(CATEGORIES) + ([OTHER_SHEET] if (both["category"] == OTHER_SHEET).any() else [])
+    categories = sheet_categories(categories, current, resolved)
     by_category = pd.crosstab(open_only["行政村"], open_only["category"]).reindex(columns=categories, fill_value=0)
     by_colour = pd.crosstab(both["行政村"], both["colour"]).reindex(columns=[RED, YELLOW, GREEN], fill_value=0)
     table = by_category.join(by_colour, how="outer").fillna(0).astype(int)
@@ -359,13 +370,13 @@ def _write_summary(book, title: str, note: str, table: pd.DataFrame, formats: _F
 
 
 def _write_workbook(path: Path, title: str, note: str, header: str, current: pd.DataFrame,
-                    resolved: pd.DataFrame) -> None:
+                    resolved: pd.DataFrame, categories: tuple[str, ...]) -> None:
     big = len(current) + len(resolved) > BIG_LIST_ROWS
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {**WORKBOOK_OPTIONS, "constant_memory": big})
         formats = _Formats(book)
-        _write_summary(book, title, note, summary_table(current, resolved), formats, header)
-        sheets = list(CATEGORIES) + ([OTHER_SHEET] if (current["_category"] == OTHER_SHEET).any() else [])
+        _write_summary(book, title, note, summary_table(current, resolved, categories), formats, header)
+        sheets = sheet_categories(categories, current)
         current_cells, category = Cells(current), current["_category"].to_numpy(dtype=object)
         for sheet in sheets:
             _write_findings_sheet(book, sheet, current_cells, np.flatnonzero(category == sheet), formats, header)
@@ -374,13 +385,14 @@ def _write_workbook(path: Path, title: str, note: str, header: str, current: pd.
 
 
 def write_township_lists(current: pd.DataFrame, resolved: pd.DataFrame, out_dir: Path, county: str,
-                         as_of: dt.date, settings: Settings) -> list[Path]:
+                         as_of: dt.date, settings: Settings, categories: tuple[str, ...] = CATEGORIES) -> list[Path]:
     """Write OUT/townships/<县>_<乡镇>_整改清单_<as-of>.xlsx for every township
-    with current or resolved findings; returns the paths written."""
+    with current or resolved findings; returns the paths written. `categories`:
+    the finding sheets in order (the rule catalog's)."""
     folder = Path(out_dir) / "townships"
     folder.mkdir(parents=True, exist_ok=True)
-    current_table = display_frame(current, as_of, settings)
-    resolved_table = display_frame(resolved.assign(status="resolved"), as_of, settings)
+    current_table = display_frame(current, as_of, settings, categories)
+    resolved_table = display_frame(resolved.assign(status="resolved"), as_of, settings, categories)
     townships = sorted(set(current_table["乡镇"]) | set(resolved_table["乡镇"]))
     note = (f"截至 {as_of:%Y-%m-%d}。三色：红=重现、已报整改仍发现或超过 {settings.overdue_days} 天未销号；"
             "黄=其他未销号问题；绿=本次销号。请填写 整改责任人、整改情况（已整改/核实无误）、整改完成时间、核实说明。")
@@ -389,6 +401,6 @@ def write_township_lists(current: pd.DataFrame, resolved: pd.DataFrame, out_dir:
         title = f"{county} {township} 整改清单（{as_of:%Y-%m-%d}）"
         _write_workbook(path, title, note, page_header(county, township, as_of),
                         current_table[current_table["乡镇"] == township],
-                        resolved_table[resolved_table["乡镇"] == township])
+                        resolved_table[resolved_table["乡镇"] == township], categories)
         written.append(path)
     return written

@@ -45,10 +45,16 @@ def scrub(value) -> str:
     return html.escape(_ID_LIKE.sub(r"\1********\2", text))
 
 
+LABEL_MAX = 24   # characters of a chart label; the table beside the chart has the whole text
+
+
 def chart_labels(values: pd.Series) -> pd.Index:
     """User text as chart labels (townships, rule titles: a few dozen): ID-like
-    numbers masked; the SVG writer escapes the rest."""
-    return pd.Index([_ID_LIKE.sub(r"\1********\2", str(v)) if pd.notna(v) else "" for v in values])
+    numbers masked, cut to LABEL_MAX; the SVG writer escapes the rest."""
+    def label(value) -> str:
+        text = _ID_LIKE.sub(r"\1********\2", str(value)) if pd.notna(value) else ""
+        return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
+    return pd.Index([label(v) for v in values])
 
 
 def table_html(frame: pd.DataFrame, numeric: tuple[str, ...] = ()) -> str:

@@ -82,7 +82,7 @@ def test_a_signed_returned_list_reads_back_only_its_answered_findings(tmp_path):
     shutil.copy(written, returned)
     a = issue_id("ID02", "A", county)
     fill_in(returned, {a: ("已整改", None)})
-    assert sign(returned, "乡镇负责人（签字）：王五　　日期：2025年2月5日") == 8   # 7 categories and 已销号
+    assert sign(returned, "乡镇负责人（签字）：王五　　日期：2025年2月5日") == 2   # 身份信息 and 已销号
 
     claims, problems = read_feedback(tmp_path / "drop")
     assert problems.empty

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from recon.lists import CATEGORIES, HEADERS, WRAP_WIDTHS, write_township_lists
+from recon.lists import HEADERS, WRAP_WIDTHS, write_township_lists
 from recon.settings import Settings
 from factories import make_id
 
@@ -23,7 +23,6 @@ ID_A = make_id(seq="111")
 ID_B = make_id(seq="222")
 
 RED, YELLOW, GREEN = "FFC7CE", "FFEB9C", "C6EFCE"
-FINDING_SHEETS = [*CATEGORIES, "已销号"]
 
 
 def finding(issue_id: str, **overrides) -> dict:
@@ -77,14 +76,16 @@ def test_one_list_per_township_named_by_county_township_and_as_of(tmp_path):
     assert all(p.parent == tmp_path / "townships" for p in paths)
 
 
-def test_sheets_in_order_and_finding_headers_even_when_empty(tmp_path):
-    [path] = write(tmp_path, frame(finding("a")))
+def test_a_category_sheet_only_when_it_has_rows_in_catalog_order_and_yixiaohao_always(tmp_path):
+    """RULES.md §lists: one sheet per category, a sheet only when it has rows; 已销号 for this run's resolved."""
+    [path] = write(tmp_path, frame(finding("a"), finding("m", category="医疗", rule="MED01"),
+                                   finding("i", category="身份信息", rule="ID03")))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["汇总", *CATEGORIES, "已销号"]
-    for name in [*CATEGORIES, "已销号"]:
+    assert book.sheetnames == ["汇总", "身份信息", "教育", "医疗", "已销号"]
+    for name in book.sheetnames[1:]:
         assert [c.value for c in book[name][1]] == HEADERS
     assert HEADERS[-4:] == ["整改责任人", "整改情况", "整改完成时间", "核实说明"]
-    assert len(rows_of(book["教育"])) == 1 and rows_of(book["医疗"]) == []
+    assert len(rows_of(book["教育"])) == 1 and rows_of(book["已销号"]) == []
     assert book["教育"].freeze_panes == "A2"
     assert book["教育"].auto_filter.ref.startswith("A1:")
 
@@ -96,7 +97,7 @@ def test_category_sheets_hold_only_their_category_and_resolved_go_to_yixiaohao(t
     book = openpyxl.load_workbook(path)
     assert [r["问题编号"] for r in rows_of(book["教育"])] == ["edu"]
     assert [r["问题编号"] for r in rows_of(book["医疗"])] == ["med"]
-    assert rows_of(book["住房"]) == []
+    assert "住房" not in book.sheetnames     # resolved only: on 已销号, no sheet of its own
     done = rows_of(book["已销号"])
     assert [(r["问题编号"], r["状态"], r["三色"]) for r in done] == [("old", "已销号", "绿")]
 
@@ -148,7 +149,7 @@ def test_a_list_holds_no_other_townships_rows(tmp_path):
     assert set(paths) == {"甲镇", "乙镇", "未知乡镇"}
     for township, path in paths.items():
         book = openpyxl.load_workbook(path)
-        for name in [*CATEGORIES, "已销号"]:
+        for name in book.sheetnames[1:]:
             assert {r["乡镇"] for r in rows_of(book[name])} <= {township}
     jia = openpyxl.load_workbook(paths["甲镇"])
     assert [r["问题编号"] for r in rows_of(jia["教育"])] == ["a1"]
@@ -201,7 +202,7 @@ def test_summary_counts_open_findings_per_village_and_category_with_colour_total
     header = [c.value for c in sheet[4]]
     table = {row[0]: dict(zip(header, row)) for row in sheet.iter_rows(min_row=5, values_only=True)
              if row[0] is not None}
-    assert header[:9] == ["行政村", *CATEGORIES, "合计"]
+    assert header[:5] == ["行政村", "教育", "医疗", "住房", "合计"]   # the categories this township has
     assert (table["一村"]["教育"], table["一村"]["医疗"], table["一村"]["住房"]) == (1, 2, 0)
     assert (table["一村"]["红"], table["一村"]["黄"], table["一村"]["绿"]) == (2, 1, 1)
     assert table["合计"]["合计"] == 4 and table["合计"]["绿"] == 1 and table["二村"]["合计"] == 1
@@ -266,7 +267,7 @@ def fit_to(sheet) -> tuple[int, int]:
 def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_header_and_page_numbers(tmp_path):
     [path] = write(tmp_path, frame(finding("a")), frame(finding("r", status="resolved")))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["汇总", *FINDING_SHEETS]
+    assert book.sheetnames == ["汇总", "教育", "已销号"]
     for sheet in book.worksheets:
         assert (sheet.page_setup.orientation, int(sheet.page_setup.paperSize)) == ("landscape", 9), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and fit_to(sheet) == (1, 0), sheet.title
@@ -274,7 +275,7 @@ def test_every_sheet_prints_on_a4_landscape_one_page_wide_with_header_and_page_n
         assert COUNTY in header and "甲镇" in header and "2025-06-30" in header, sheet.title
         assert sheet.oddFooter.center.text == "第 &P 页 共 &N 页"
         assert 0.2 <= sheet.page_margins.left <= 0.75 and 0.2 <= sheet.page_margins.right <= 0.75
-    for name in FINDING_SHEETS:
+    for name in book.sheetnames[1:]:
         assert book[name].print_title_rows == "$1:$1"
 
 
@@ -294,7 +295,8 @@ def test_a_signature_line_follows_the_last_finding_of_every_finding_sheet(tmp_pa
     [path] = write(tmp_path, frame(finding("a"), finding("b", village="二村")), frame(finding("r", status="resolved")))
     book = openpyxl.load_workbook(path)
     findings = {"教育": 2, "已销号": 1}
-    for name in FINDING_SHEETS:
+    assert book.sheetnames[1:] == list(findings)
+    for name in book.sheetnames[1:]:
         sheet = book[name]
         last = 1 + findings.get(name, 0)
         assert sheet.max_row == last + 2, name
@@ -366,11 +368,11 @@ def test_printed_list_puts_each_finding_sheet_of_up_to_30_rows_on_at_most_two_pa
     by_sheet: dict[str, list[str]] = {}
     for match, text in zip(sheet_of, pages):
         by_sheet.setdefault(match.group(1), []).append(text)
-    assert list(by_sheet) == ["汇总", *FINDING_SHEETS]
+    assert list(by_sheet) == ["汇总", "教育", "医疗", "监测帮扶", "已销号"]
     assert {name: len(texts) for name, texts in by_sheet.items() if len(texts) > 2} == {}
     assert len(by_sheet["教育"]) == 2                                   # 30 rows: two pages …
     assert all(text.count("问题编号") >= 1 for text in by_sheet["教育"])  # … each with the header row
     assert all(f"{i:03d}" in "".join(by_sheet["教育"]) for i in range(30))
     assert [f"第 {n} 页 共 {len(pages)} 页" in text for n, text in enumerate(pages, start=1)] == [True] * len(pages)
-    for name in FINDING_SHEETS:
+    for name in list(by_sheet)[1:]:
         assert "负责人（签字）" in by_sheet[name][-1], name

@@ -31,6 +31,11 @@ def catalog_table(settings: Settings) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
+def categories() -> tuple[str, ...]:
+    """The township-list sheets of the catalog's rules, in catalog order."""
+    return tuple(dict.fromkeys(rule.category for rule in catalog_rules()))
+
+
 def rule_codes() -> frozenset[str]:
     """The codes a config's `rules:` may name (Settings.load(rule_codes=...))."""
     return frozenset(load_catalog())
