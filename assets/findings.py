@@ -6,7 +6,7 @@ the findings assets of those groups."""
 # `context` annotation as an object and rejects it as a string.
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition, asset
+from dagster import AssetExecutionContext, AssetIn, PartitionsDefinition, asset
 
 from assets.metadata import counts_table
 from assets.resources import ReconConfig

@@ -61,7 +61,8 @@ class ReconConfig(ConfigurableResource):
         return base / county if county else base
 
     def database_url(self) -> str | None:
-        return self.db_url or os.environ.get("RECON_DATABASE_URL") or None
+        from recon.registry.store import database_url
+        return database_url(self.db_url)
 
     @classmethod
     def from_env(cls) -> "ReconConfig":

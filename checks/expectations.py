@@ -111,8 +111,13 @@ def preload() -> None:
     threading.Thread(target=import_gx, name="recon-gx-import", daemon=True).start()
 
 
-def import_gx() -> None:
+def _quiet_gx() -> None:
+    """Counties' networks are closed: GX must not try to send usage statistics."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def import_gx() -> None:
+    _quiet_gx()
     try:
         import great_expectations  # noqa: F401
     except Exception:   # the check's own import reports it where it is used
@@ -122,7 +127,7 @@ def import_gx() -> None:
 def context_for_docs(docs_dir: Path):
     """An ephemeral GX context (nothing stored beside OUT) whose one Data
     Docs site is docs_dir; progress bars off to keep recon's display clean."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    _quiet_gx()
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

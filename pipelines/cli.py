@@ -92,7 +92,6 @@ def check_database(url: str | None) -> None:
 
 
 def command_run(args) -> int:
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from recon.layout import counties
 
     load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
@@ -100,7 +99,8 @@ def command_run(args) -> int:
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
-    db_url = args.db or os.environ.get("RECON_DATABASE_URL") or None
+    from recon.registry.store import database_url
+    db_url = database_url(args.db)
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)
 

@@ -7,7 +7,6 @@ partitioned by county (assets/partitions.py); a single-county drop runs
 unpartitioned. The layout is read when the code location loads."""
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 
@@ -30,7 +29,6 @@ from pipelines.sensors import build_drop_sensor
 warnings.filterwarnings("ignore", category=PreviewWarning)
 # Dagster 1.13 warns on every asset job passed to Definitions; we resolve it as it asks.
 warnings.filterwarnings("ignore", message="Found asset job named reconcile")
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 # One county is one run on one process, in `recon run` and in the UI alike
 # (the sidecar resource takes work onto a second core); counties run side by side.

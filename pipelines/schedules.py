@@ -1,5 +1,5 @@
 """The monthly reconciliation: the reconcile job on a cron in Beijing time
-(RECON_SCHEDULE_CRON, else the settings' monthly_cron, default `0 6 1 * *`:
+(RECON_SCHEDULE_CRON, else the settings' monthly_cron, whose default is
 06:00 on the 1st). On a multi-county drop one run per county partition.
 Schedules fire only while the Dagster daemon runs (`dagster dev` starts one)."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
@@ -13,11 +13,10 @@ from assets.partitions import COUNTY_PARTITIONS, counties
 from assets.resources import ReconConfig
 
 TIMEZONE = "Asia/Shanghai"
-DEFAULT_CRON = "0 6 1 * *"
 
 
 def schedule_cron(recon: ReconConfig) -> str:
-    return os.environ.get("RECON_SCHEDULE_CRON") or recon.settings().monthly_cron or DEFAULT_CRON
+    return os.environ.get("RECON_SCHEDULE_CRON") or recon.settings().monthly_cron
 
 
 def build_schedule(job, recon: ReconConfig, partitioned: bool) -> ScheduleDefinition:

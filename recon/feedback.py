@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from recon.labels import CLAIMED_FIXED, VERIFIED
 from recon.sources import SOURCES, header_key
 from recon.ids import normalise_ids
 from recon.problems import PATH, ROW, SHEET, concat, row_problems
 from recon.read import read_table, source_files
 
-CLAIMED_FIXED, VERIFIED = "已整改", "核实无误"
 # Headers of the lists written by recon.lists (FINDING_HEADERS / FILL_IN_HEADERS).
 FEEDBACK_COLUMNS = {
     "issue_id": ["问题编号"],

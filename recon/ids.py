@@ -10,6 +10,7 @@ and grade (1–4): it is that ID, valid when the ID is.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -139,16 +140,27 @@ def mask_id(ids: pd.Series) -> pd.Series:
 _ID_IN_TEXT = r"(?<![0-9])([0-9]{6})[0-9]{5,8}([0-9]{3}[0-9Xx])(?![0-9])"
 # A mobile number in free text, also spelled 138 1234 5678 or 138-1234-5678.
 _MOBILE_IN_TEXT = r"(?<![0-9])(1[3-9][0-9])[- ]?[0-9]{4}[- ]?([0-9]{4})(?![0-9])"
+# An ID read from a number cell (4.30321199001011E+17) still shows most digits.
+_E_NUMBER_IN_TEXT = r"(\d\.\d{4})\d{5,}(E\+?\d+)"
+_IN_TEXT = [(re.compile(_ID_IN_TEXT), r"\1********\2"), (re.compile(_MOBILE_IN_TEXT), r"\1****\2"),
+            (re.compile(_E_NUMBER_IN_TEXT), r"\1********\2")]
 
 
 def mask_ids_in_text(values: pd.Series) -> pd.Series:
     """Mask every 15–18 character ID-like run inside free text (430321********1234),
     and every mobile phone number (138****5678): both are personal data."""
     # Python's re (object dtype): RE2, behind Arrow strings, has no lookbehind.
-    text = values.astype(object).where(values.notna(), None).str.replace(_ID_IN_TEXT, r"\1********\2", regex=True)
-    text = text.str.replace(_MOBILE_IN_TEXT, r"\1****\2", regex=True)
-    # An ID read from a number cell (4.30321199001011E+17) still shows most digits.
-    return text.str.replace(r"(\d\.\d{4})\d{5,}(E\+?\d+)", r"\1********\2", regex=True).astype("string")
+    text = values.astype(object).where(values.notna(), None)
+    for pattern, replacement in _IN_TEXT:
+        text = text.str.replace(pattern, replacement, regex=True)
+    return text.astype("string")
+
+
+def mask_ids_in(text: str) -> str:
+    """mask_ids_in_text for one text (a report cell, a chart label)."""
+    for pattern, replacement in _IN_TEXT:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def mask_phone(numbers: pd.Series) -> pd.Series:

@@ -19,6 +19,7 @@ import xlsxwriter
 
 from recon.atomic import atomic_path, safe_filename
 from recon.ids import mask_id, mask_ids_in_text
+from recon.labels import FEEDBACK_CHOICES, SEVERITY_LABELS, STATUS_LABELS
 from recon.settings import Settings
 
 # The sheets in order: the categories of the rule catalog (a rule's `category`),
@@ -41,12 +42,9 @@ FINDING_HEADERS = [
 ]
 # Blank for the township to fill; returned lists are read back by these names.
 FILL_IN_HEADERS = ["整改责任人", "整改情况", "整改完成时间", "核实说明"]
-FEEDBACK_CHOICES = ["已整改", "核实无误"]
 HEADERS = [h for h, _ in FINDING_HEADERS] + FILL_IN_HEADERS
 NUMBER_HEADERS = {"行号"}
 
-SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
-STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "resolved": "已销号"}
 RED, YELLOW, GREEN = "红", "黄", "绿"
 FILLS = {RED: "#FFC7CE", YELLOW: "#FFEB9C", GREEN: "#C6EFCE"}
 MAX_WIDTH, MIN_WIDTH = 50, 6
@@ -299,7 +297,7 @@ def _write_findings_sheet(book, name: str, cells: Cells, rows: np.ndarray, forma
     sheet.autofilter(0, 0, max(n_rows, 1), len(HEADERS) - 1)
     feedback_col = HEADERS.index("整改情况")
     sheet.data_validation(1, feedback_col, max(n_rows, 1), feedback_col,
-                          {"validate": "list", "source": FEEDBACK_CHOICES,
+                          {"validate": "list", "source": list(FEEDBACK_CHOICES),
                            "error_title": "整改情况", "error_message": "请选择 已整改 或 核实无误"})
 
 

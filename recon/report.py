@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -15,13 +14,13 @@ import pandas as pd
 from recon.atomic import atomic_path
 from recon.charts import BROWSER_FONTS, bar_chart, line_chart
 from recon.guarantees import GUARANTEES
+from recon.ids import mask_ids_in
+from recon.labels import SEVERITY_LABELS, STATUS_LABELS
 from recon.lists import township_key
 
-SEVERITIES = {"high": "高", "medium": "中", "low": "低"}
-STATUSES = {"new": "新发现", "open": "持续", "reopened": "重现"}
+SEVERITIES = SEVERITY_LABELS
+STATUSES = {status: STATUS_LABELS[status] for status in ("new", "open", "reopened")}   # the open ones
 CLASSES = ("A", "B", "C")
-# 15- to 18-character ID-like runs: keep the region code and last four (as mask_id does).
-_ID_LIKE = re.compile(r"(?<![0-9])(\d{6})\d{5,8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 
 _FONTS = ",".join(f'"{font}"' if " " in font else font for font in BROWSER_FONTS)
 STYLE = """
@@ -42,7 +41,7 @@ STYLE = STYLE.replace("FONTS", _FONTS)
 def scrub(value) -> str:
     """Text safe to put in the page: ID-like numbers masked, HTML escaped."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-    return html.escape(_ID_LIKE.sub(r"\1********\2", text))
+    return html.escape(mask_ids_in(text))
 
 
 LABEL_MAX = 24   # characters of a chart label; the table beside the chart has the whole text
@@ -52,7 +51,7 @@ def chart_labels(values: pd.Series) -> pd.Index:
     """User text as chart labels (townships, rule titles: a few dozen): ID-like
     numbers masked, cut to LABEL_MAX; the SVG writer escapes the rest."""
     def label(value) -> str:
-        text = _ID_LIKE.sub(r"\1********\2", str(value)) if pd.notna(value) else ""
+        text = mask_ids_in(str(value)) if pd.notna(value) else ""
         return text if len(text) <= LABEL_MAX else text[:LABEL_MAX - 1] + "…"
     return pd.Index([label(v) for v in values])
 

@@ -41,15 +41,10 @@ class RuleContext:
     ledger_households: pd.DataFrame | None = None  # one row per ledger household (recon.match)
     people: pd.DataFrame | None = None            # one row per person, their rows and households (recon.match)
     prior: pd.DataFrame | None = None             # findings of the groups already run
-    notes: list[str] = field(default_factory=list)  # sentences about the data for the report and the run summary
     extra: dict = field(default_factory=dict)
 
     def source(self, name: str) -> pd.DataFrame | None:
         return self.sources.get(name)
-
-    def has(self, source: str, *columns: str) -> bool:
-        frame = self.sources.get(source)
-        return frame is not None and all(c in frame.columns for c in columns)
 
 
 @dataclass(frozen=True)

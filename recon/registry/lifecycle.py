@@ -18,7 +18,7 @@ OUTCOME_COLUMNS = ["issue_id", "rule", "severity", "source", "county", "township
                    "id_number", "name", "file", "row", "field", "expected", "actual", "message", "status",
                    "first_seen", "last_seen", "category", "key", "claimed_fixed"]
 NOT_FIXED = "（整改未到位）"
-CLAIMED_FIXED, VERIFIED = "已整改", "核实无误"
+from recon.labels import CLAIMED_FIXED, VERIFIED  # noqa: F401 (the registry reads them as lc.*)
 
 
 def _sha16(values: pd.Series) -> pd.Series:

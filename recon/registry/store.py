@@ -59,10 +59,15 @@ class RunOutcome:
 
 # ---- connecting -------------------------------------------------------------
 
+def database_url(url: str | None = None) -> str | None:
+    """The registry URL a run uses: --db, else $RECON_DATABASE_URL, else None (SQLite in OUT)."""
+    return url or os.environ.get(ENV_URL) or None
+
+
 def open_registry(url: str | None, out_dir: Path) -> "Registry":
     """The registry at `url`, else $RECON_DATABASE_URL, else SQLite OUT/recon.db;
     migrated to head. Raises RegistryUnavailable when it cannot be used."""
-    text = url or os.environ.get(ENV_URL) or None
+    text = database_url(url)
     if text:
         try:
             parsed = make_url(text)
@@ -133,10 +138,6 @@ class Registry:
         with self.engine.begin() as connection:
             _lock_county(connection, county)
             return _record(connection, county, as_of, findings, feedback, exemptions, set(skipped_rules))
-
-    def history(self, county: str) -> pd.DataFrame:
-        with self.engine.connect() as connection:
-            return _history(connection, county)
 
     def known_issue_ids(self, county: str) -> set[str]:
         with self.engine.connect() as connection:

@@ -1,0 +1,10 @@
+"""The words users read for recon's codes: severities, statuses and the two
+answers a township writes back (整改情况). One table for the lists, the
+report, feedback reading and the registry."""
+from __future__ import annotations
+
+SEVERITY_LABELS = {"high": "高", "medium": "中", "low": "低"}
+STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "resolved": "已销号"}
+# 整改情况 in a returned list: claimed fixed, or verified correct (with a reason: an exemption).
+CLAIMED_FIXED, VERIFIED = "已整改", "核实无误"
+FEEDBACK_CHOICES = (CLAIMED_FIXED, VERIFIED)
