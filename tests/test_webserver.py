@@ -86,9 +86,8 @@ def test_dagster_dev_serves_the_graph_with_checks_and_runs_reconcile_to_success(
     assert checks[("core_ledger", "gx_ledger")] is False
 
     client = DagsterGraphQLClient("127.0.0.1", port_number=port)
-    # In-process executor: one subprocess for the run instead of one per step
-    # (each re-imports dagster), so the test fits in ~2 minutes.
-    run_id = client.submit_job_execution("reconcile", run_config={"execution": {"config": {"in_process": {}}}})
+    # The reconcile job runs in one process (its executor is the in-process one, as under recon run).
+    run_id = client.submit_job_execution("reconcile")
     deadline = time.monotonic() + RUN_SECONDS
     status = client.get_run_status(run_id).value
     while status not in ("SUCCESS", "FAILURE", "CANCELED"):
