@@ -45,3 +45,28 @@ def test_every_third_party_import_of_the_installed_commands_is_a_runtime_depende
         if not owners & runtime:
             missing[module] = sorted(owners)
     assert not missing, f"imported by the installed commands but not in [project].dependencies: {missing}"
+
+
+def test_the_wheel_carries_every_data_file_the_packages_read(tmp_path):
+    """`pip install .` once left out recon/sources/*.yaml, and the installed `recon run` failed
+    on its first import. Build the wheel as pip does and look for every non-Python file."""
+    import subprocess
+    import zipfile
+
+    data_files = {str(path.relative_to(ROOT)) for package in INSTALLED_PACKAGES
+                  for path in (ROOT / package).rglob("*")
+                  if path.is_file() and path.suffix not in {".py", ".pyc"} and "__pycache__" not in path.parts}
+    assert data_files, "the packages read data files (recon/sources/*.yaml at least)"
+    # A clean copy, as CI clones it: a stale recon.egg-info/SOURCES.txt in the working tree would
+    # otherwise smuggle the files in and hide the fault.
+    import shutil
+    clone = tmp_path / "clone"
+    shutil.copytree(ROOT, clone, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", "demo_drop", "out", "work", ".dagster_home"))
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(clone), "--no-deps", "--no-build-isolation",
+                            "--quiet", "-w", str(tmp_path / "dist")], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel, = (tmp_path / "dist").glob("recon-*.whl")
+    in_wheel = set(zipfile.ZipFile(wheel).namelist())
+    missing = sorted(data_files - in_wheel)
+    assert not missing, f"not in the wheel (add them to [tool.setuptools.package-data]): {missing}"
