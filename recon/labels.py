@@ -8,3 +8,6 @@ STATUS_LABELS = {"new": "新发现", "open": "持续", "reopened": "重现", "re
 # 整改情况 in a returned list: claimed fixed, or verified correct (with a reason: an exemption).
 CLAIMED_FIXED, VERIFIED = "已整改", "核实无误"
 FEEDBACK_CHOICES = (CLAIMED_FIXED, VERIFIED)
+# The township lists' category sheets, in the order RULES.md §Lifecycle and lists gives them
+# (a sheet only when it has rows); a county check's own category follows them.
+LIST_SHEETS = ("身份信息", "家庭与收入", "教育", "医疗", "住房", "饮水", "监测帮扶", "逻辑校验", "兜底保障", "养老保险")

@@ -19,12 +19,12 @@ import xlsxwriter
 
 from recon.atomic import atomic_path, safe_filename
 from recon.ids import mask_id, mask_ids_in_text
-from recon.labels import FEEDBACK_CHOICES, SEVERITY_LABELS, STATUS_LABELS
+from recon.labels import FEEDBACK_CHOICES, LIST_SHEETS, SEVERITY_LABELS, STATUS_LABELS
 from recon.settings import Settings
 
 # The sheets in order: the categories of the rule catalog (a rule's `category`),
 # passed in by the caller; these are those of the first catalog, for callers without one.
-CATEGORIES = ("身份信息", "家庭与收入", "教育", "医疗", "住房", "饮水", "监测帮扶")
+CATEGORIES = LIST_SHEETS
 RESOLVED_SHEET = "已销号"
 OTHER_SHEET = "其他"              # only when a finding carries no known category
 SUMMARY_SHEET = "汇总"

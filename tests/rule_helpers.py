@@ -11,7 +11,7 @@ from checks.rules import run as run_module
 from checks.rules.base import RuleContext
 from checks.rules.context import matched_context
 from recon.settings import Settings
-from factories import AS_OF, core, make_id
+from factories import AS_OF, core, core_from_cells, make_id
 
 
 def person(household: str, name: str, id_number: str, relation: str = "户主", **fields) -> dict:
@@ -23,13 +23,23 @@ def person(household: str, name: str, id_number: str, relation: str = "户主", 
 
 
 def context(system_rows: list[dict], ledger: list[dict] | None = None, settings: Settings | None = None,
-            as_of: dt.date = AS_OF, ledger_columns: list[str] | None = None,
+            as_of: dt.date = AS_OF, ledger_columns: list[str] | None = None, cells: bool = False,
             **sources: list[dict] | pd.DataFrame) -> RuleContext:
     """A RuleContext from system member rows, ledger rows (none by default) and
-    other sources given as rows or core frames."""
-    frames: dict[str, pd.DataFrame | None] = {
-        "system": core("system", system_rows, as_of=as_of),
-        "ledger": core("ledger", ledger or [], columns=ledger_columns or ["姓名", "证件号码", "与户主关系"], as_of=as_of)}
+    other sources given as rows or core frames. With cells=True system and
+    ledger rows are cells as a workbook holds them (之子, 是, 138-1234-5678),
+    read by the pipeline's own normalise and validate."""
+    if cells:
+        frames: dict[str, pd.DataFrame | None] = {
+            "system": core_from_cells("system", system_rows, as_of=as_of),
+            "ledger": core_from_cells("ledger", ledger or [dict.fromkeys(ledger_columns or ["姓名", "证件号码", "与户主关系"], "")],
+                                      as_of=as_of)}
+        if not ledger:
+            frames["ledger"] = frames["ledger"].iloc[0:0]
+    else:
+        frames = {
+            "system": core("system", system_rows, as_of=as_of),
+            "ledger": core("ledger", ledger or [], columns=ledger_columns or ["姓名", "证件号码", "与户主关系"], as_of=as_of)}
     for name, rows in sources.items():
         frames[name] = rows if isinstance(rows, pd.DataFrame) else core(name, rows, as_of=as_of)
     return matched_context(frames, settings or Settings(), as_of, "测试县")

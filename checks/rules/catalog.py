@@ -10,6 +10,7 @@ import pandas as pd
 
 from checks.rules.base import Rule
 from checks.rules.run import load_catalog
+from recon.labels import LIST_SHEETS
 from recon.settings import Settings
 
 CATALOG_COLUMNS = ["code", "title", "group", "severity", "enabled", "needs", "settings"]
@@ -32,8 +33,10 @@ def catalog_table(settings: Settings) -> pd.DataFrame:
 
 
 def categories() -> tuple[str, ...]:
-    """The township-list sheets of the catalog's rules, in catalog order."""
-    return tuple(dict.fromkeys(rule.category for rule in catalog_rules()))
+    """The township-list sheets of the catalog's rules: in RULES.md's order
+    (recon.labels.LIST_SHEETS), any other after them in catalog order."""
+    used = dict.fromkeys(rule.category for rule in catalog_rules())
+    return tuple(sorted(used, key=lambda sheet: LIST_SHEETS.index(sheet) if sheet in LIST_SHEETS else len(LIST_SHEETS)))
 
 
 def rule_codes() -> frozenset[str]:

@@ -20,6 +20,7 @@ import pandas as pd
 from recon.demo import county as county_mod
 from recon.demo.finish import finish, household_classes
 from recon.demo.layout import STYLES, write_drop
+from recon.demo.plant_consistency import plant_consistency, plant_young_heads, settle
 from recon.demo.plant_households import plant_households, rotate_monitoring_kinds
 from recon.demo.plant_rows import plant_rows
 from recon.demo.planter import Planter, village_styles
@@ -80,8 +81,11 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     villages = village_styles(county, rng, per_rule, style)
     planter = Planter(county, villages, rng, per_rule, style)
     plant_households(planter)
+    plant_young_heads(planter)
     frames = build_sectors(county, rng)
     plant_rows(planter, frames)
+    plant_consistency(planter, frames)
+    settle(planter, frames)
     if style == "export":
         rotate_monitoring_kinds(planter)
     frames = finish(county, frames)

@@ -10,7 +10,7 @@ from recon.demo.county import County
 from recon.demo.sectors import Frames
 
 HOUSEHOLD_FIELDS = ["户类型", "监测对象类别", "风险是否消除", "纳入监测时间", "风险消除时间", "首次帮扶时间",
-                    "最近回访时间", "住房安全", "饮水安全", "致贫原因"]
+                    "最近回访时间", "住房安全", "饮水安全", "致贫原因", "致贫原因2", "户联系电话"]
 INCOME = ["工资性收入", "生产经营性收入", "财产性收入", "转移性收入", "生产经营性支出", "家庭纯收入", "人均纯收入"]
 
 
@@ -32,7 +32,8 @@ def finish(county: County, f: Frames) -> Frames:
     system = f.system.sort_values(["户编号", "_order"], kind="stable").reset_index(drop=True)
     size = system.groupby("hh").size().reindex(hh.index, fill_value=0) + hh["sys_size_offset"]
     fields = hh[HOUSEHOLD_FIELDS].copy()
-    fields["致贫原因"] = fields["致贫原因"].where(hh["户类型"] != "一般农户", "")
+    for risk in ("致贫原因", "致贫原因2"):
+        fields[risk] = fields[risk].where(hh["户类型"] != "一般农户", "")
     money = incomes(hh, size, hh["人均纯收入"], hh["wage_sys"], hh["net_sys"])
     money["人均纯收入"] = money["人均纯收入"].mask(hh["pc_unknown"])
     system = system.join(fields.assign(人数=size).join(money), on="hh")

@@ -69,6 +69,10 @@ def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str, sty
         *[(name, "家庭年纯收入" if name == "家庭纯收入" and messy else name, c.amounts(system[name], text))
           for name in INCOME],
         ("致贫原因", "主要致贫原因", c.text_cells(system["致贫原因"])),
+        ("致贫原因2", "致贫/返贫风险2", c.text_cells(system["致贫原因2"])),
+        ("户联系电话", "联系电话", c.text_cells(system["户联系电话"])),
+        ("是否参加城乡居民基本养老保险", "是否参加城乡居民基本养老保险", c.yesno(system["是否参加城乡居民基本养老保险"])),
+        ("是否参加城镇职工基本养老保险", "是否参加城镇职工基本养老保险", c.yesno(system["是否参加城镇职工基本养老保险"])),
     ]
     header = [alias if messy else canonical for canonical, alias, _ in columns]
     frame = pd.DataFrame({i: values.to_numpy() for i, (_, _, values) in enumerate(columns)}, index=system.index)

@@ -91,7 +91,9 @@ def _school_near_misses(pl: Planter) -> None:
     """Children born either side of the school-year cutoff, and a 15-year-old who
     finished 初中: none is EDU01."""
     p, cutoff = pl.p, pl.cutoff
-    child = (p["member_no"] > 0) & (pl.age_now() < 25) & p["与户主关系"].isin(["子", "女", "孙子", "孙女"])
+    # The head at least 40: a child re-born 16 years ago stays a generation younger (REL03).
+    head_age = pl.hh["head_age"].to_numpy()[p["hh"]]
+    child = (p["member_no"] > 0) & (pl.age_now() < 25) & p["与户主关系"].isin(["子", "女", "孙子", "孙女"]) & (head_age >= 40)
     cases = [
         (pd.Timestamp(cutoff.year - 6, 9, 1), ""),              # 5 at the cutoff: not yet compulsory
         (pd.Timestamp(cutoff.year - 6, 8, 31), ""),             # 6 at the cutoff: compulsory, enrolled

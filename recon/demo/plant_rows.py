@@ -105,7 +105,8 @@ def _identity(pl: Planter, f: Frames) -> None:
         second = pl.pick(1, pl.eligible("registered", village_no=pl.hh.at[first, "village_no"]), "ID06 (a neighbour)")[0]
         pid = pl.member(first, adult)
         rows = _rows(f.ledger, pid)
-        f.ledger.loc[rows, ["hh", "户编号", "_order"]] = [second, pl.hh.at[second, "户编号"], 60.0]
+        # In the neighbour's household the person is a relative (not a second 配偶 or child: REL02, REL03).
+        f.ledger.loc[rows, ["hh", "户编号", "_order", "与户主关系"]] = [second, pl.hh.at[second, "户编号"], 60.0, "其他亲属"]
         pl.answer("ID06", first, pid)
     for source, frame in (("system", f.system), ("ledger", f.ledger)):
         for i, h in enumerate(pl.pick(pl.k, pl.with_member(pl.eligible("registered"), adult), "ID07")):
@@ -205,6 +206,9 @@ def _education(pl: Planter, f: Frames) -> None:
         stage = edu.loc[_rows(edu, pid), "学段"].iloc[0]
         system.loc[_rows(system, pid), "在校生情况"] = "非在校生" if i % 2 == 0 else ("初中" if stage == "小学" else "小学")
         pl.answer("EDU02", h, pid)
+        age = int(pl.age_cutoff()[pl.p["pid"] == pid].iloc[0])
+        if i % 2 == 1 and stage == "小学" and age < 10:   # 初中 at 6 to 9: implausible for the stage too
+            pl.answer("SCH01", h, pid)
     for h in pl.pick(pl.k, pl.with_member(pl.eligible("registered"), child), "EDU03"):
         pid = pl.member(h, child)
         edu.loc[_rows(edu, pid), "资助项目"] = ""
@@ -233,6 +237,7 @@ def _medical(pl: Planter, f: Frames) -> None:
         system.loc[_rows(system, pid), "是否参加城乡居民基本医疗保险"] = False
         hh.at[h, "med01"] = True
         pl.answer("MED01", h, pid, actual=variant)
+        pl.answer("INS01", h, pid, actual="否/否")   # both flags 否 now
         if kind == "monitored_yes":
             pl.answer("MON02", h, actual="医疗")
     for i, h in enumerate(pl.pick(pl.k, pl.eligible("poverty"), "MED02")):
@@ -241,6 +246,7 @@ def _medical(pl: Planter, f: Frames) -> None:
             med.loc[_rows(med, pid), "险种"] = "职工基本医疗保险"
         else:            # says not insured, is insured as resident
             system.loc[_rows(system, pid), "是否参加城乡居民基本医疗保险"] = False
+            pl.answer("INS01", h, pid, actual="否/否")
         pl.answer("MED02", h, pid)
     for h in pl.pick(pl.k, pl.eligible("monitored"), "MED03"):
         pid = pl.member(h, head)

@@ -32,6 +32,16 @@ LANES = {
     "a MED04 near miss": {"med"}, "an employee-insurance near miss": {"med"},
     "HOU01": {"status", "hou"}, "HOU02": {"hou"}, "HOU03": {"hou"}, "a HOU01 near miss": {"hou"},
     "WAT01": {"status", "wat"}, "WAT02": {"wat"}, "WAT03": {"wat"},
+    # Internal consistency (recon/demo/plant_consistency.py). A 户主 re-born young takes every lane of
+    # a person; a risk label plant the lanes of the member facts it rests on.
+    "HH04": {"people", "edu", "med", "labour", "pension", "risk"},
+    "an HH04 near miss": {"people", "edu", "med", "labour", "pension", "risk"},
+    "REL01": {"people"}, "a REL01 near miss": {"people"}, "REL02": {"people"}, "REL03": {"people"},
+    "LAB01": {"labour"}, "LAB02": {"labour"}, "a LAB02 near miss": {"labour", "health"},
+    "SCH01": {"edu", "pension"}, "PEN01": {"edu", "pension"}, "INS01": {"med"},
+    "PHN01": {"phone"}, "PHN02": {"phone"}, "a PHN02 near miss": {"phone"},
+    "RSK01": {"risk", "health"}, "RSK02": {"risk", "health"}, "RSK03": {"risk", "edu"},
+    "RSK04": {"risk", "labour", "health", "people"}, "RSK05": {"risk", "labour", "health", "people"},
 }
 LANE_NAMES = sorted(set().union(*LANES.values()))
 
@@ -90,8 +100,12 @@ class Planter:
         for column, default in (("sys_size_offset", 0), ("led_size_offset", 0), ("wage_sys", 0.0),
                                 ("net_sys", 0.0), ("wage_led", 0.0), ("net_led", 0.0), ("pc_led", 0.0),
                                 ("pc_unknown", False), ("led_type", ""), ("led_flip_eliminated", False),
-                                ("hou01", False), ("wat01", False), ("edu01", False), ("med01", False)):
+                                ("hou01", False), ("wat01", False), ("edu01", False), ("med01", False),
+                                ("户联系电话", ""), ("致贫原因2", ""), ("risk_planted", "")):
             self.hh[column] = default
+
+    def lane(self, name: str) -> int:
+        return LANE_NAMES.index(name)
 
     # --- households -------------------------------------------------------------
     def village_of(self, h: int) -> pd.Series:

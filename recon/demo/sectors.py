@@ -58,6 +58,9 @@ def build(county: County, rng: np.random.Generator) -> Frames:
     system["劳动技能"] = np.select([age_now < 16, age_now >= 65], ["无劳动力", "弱劳动力或半劳动力"], "普通劳动力")
     system["是否参加城乡居民基本医疗保险"] = True
     system["是否参加城镇职工基本医疗保险"] = False
+    # Set by recon.demo.plant_consistency.settle once the school plants are made (None: not yet).
+    system["是否参加城乡居民基本养老保险"] = pd.Series(None, index=system.index, dtype=object)
+    system["是否参加城镇职工基本养老保险"] = False
     system["_order"] = system["member_no"].astype(float)
     system["_mark"] = ""
 
