@@ -1,15 +1,19 @@
 """Dagster metadata that is safe to show: counts, markdown tables and
-previews with 证件号码 and names masked (personal data stays in the files)."""
+previews with 证件号码, names and phone numbers masked and health hidden
+(personal data stays in the files)."""
 from __future__ import annotations
 
 import pandas as pd
 from dagster import MetadataValue
 
-from recon.ids import mask_id, mask_ids_in_text
+from recon.ids import mask_id, mask_ids_in_text, mask_phone
 from recon.markdown import markdown_table
 
 ID_COLUMNS = ("证件号码", "户主证件号码", "id_number")
 NAME_COLUMNS = ("姓名", "name", "head_name")
+PHONE_COLUMNS = ("户联系电话", "成员联系电话")
+# Health and disability are personal data too: a preview shows only whether a cell holds a value.
+HEALTH_COLUMNS = ("健康状况", "残疾类别", "残疾等级", "disability_category", "disability_grade")
 HIDDEN = ("_id_raw", "_name_key", "_num_证件号码", "_num_户主证件号码", "_path")
 
 
@@ -25,6 +29,12 @@ def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
         if column in shown.columns:
             names = shown[column].astype("string")
             shown[column] = names.str.slice(0, 1) + names.str.slice(1).str.replace(r".", "*", regex=True)
+    for column in PHONE_COLUMNS:
+        if column in shown.columns:
+            shown[column] = mask_phone(shown[column])
+    for column in HEALTH_COLUMNS:
+        if column in shown.columns:
+            shown[column] = shown[column].astype("string").where(shown[column].isna(), "＊")
     # IDs also sit in free text: ID01's raw cell in actual, a suggested ID in expected, messages.
     shown = shown.astype("string").apply(mask_ids_in_text).fillna("")
     return MetadataValue.md(markdown_table(shown))

@@ -115,6 +115,7 @@ def registered_households(ctx: RuleContext) -> pd.DataFrame:
 def _registered_households(ctx: RuleContext) -> pd.DataFrame:
     households = ctx.households
     out = households[households["registered"].fillna(False).astype(bool)].copy()
+    out["_household"] = out.index.to_numpy()   # recon.match's household code
     county = out["county"] if "county" in out.columns else pd.Series(pd.NA, index=out.index, dtype="string")
     out["county"] = county.astype("string").fillna(ctx.county)
     out["id_number"] = out["head_id"].astype("string")
@@ -148,6 +149,7 @@ def _member_persons(ctx: RuleContext, columns: tuple[str, ...]) -> pd.DataFrame:
     persons["township"], persons["village"] = of_household("township"), of_household("village")
     persons["monitored"] = households["monitored"].to_numpy(bool)[code]
     persons["_person"] = system["_person"].to_numpy()[positions]   # recon.match's person code
+    persons["_household"] = code                                   # and household code
     return persons.rename(columns={"证件号码": "id_number", "姓名": "name"}).reset_index(drop=True)
 
 

@@ -448,9 +448,10 @@ PHN02_ACTION = "逐户核实并登记农户本人或家庭成员的电话；确�
 def shared_phone(ctx: RuleContext) -> pd.DataFrame:
     households = registered_households(ctx)
     well_formed = column(households, "户联系电话_ok", "boolean").astype("boolean").fillna(False).to_numpy(bool)
-    phone = households["户联系电话"].astype("string").where(well_formed)
-    count = phone.map(phone.value_counts())
-    hit = households[(count >= ctx.settings.shared_phone_households).fillna(False).to_numpy(bool)]
+    codes, _ = pd.factorize(households["户联系电话"].astype("string").where(well_formed))
+    per_number = np.bincount(codes[codes >= 0], minlength=1)
+    count = pd.Series(np.where(codes >= 0, per_number[np.maximum(codes, 0)], 0), index=households.index)
+    hit = households[(count >= ctx.settings.shared_phone_households).to_numpy(bool)]
     if hit.empty:
         return empty_findings()
     count = count[hit.index].astype(int).astype("string")
@@ -472,23 +473,21 @@ def risk_households(ctx: RuleContext, label: str) -> pd.DataFrame:
     return households[holds]
 
 
-def per_household(persons: pd.DataFrame, values: np.ndarray) -> pd.Series:
-    """How many members of each household_id have `values` True."""
-    return pd.Series(values, index=persons.index).groupby(persons["household_id"].to_numpy()).sum()
+def per_household(persons: pd.DataFrame, values: np.ndarray, households: pd.DataFrame) -> np.ndarray:
+    """For each row of `households`: how many of its members have `values` True
+    (a count over recon.match's household codes, not a groupby on text)."""
+    size = int(max(persons["_household"].to_numpy().max(initial=-1), households["_household"].to_numpy().max(initial=-1))) + 1
+    counts = np.bincount(persons["_household"].to_numpy(), weights=np.asarray(values, dtype=float), minlength=size)
+    return counts[households["_household"].to_numpy()]
 
 
-def every_member(persons: pd.DataFrame, known_values: np.ndarray, holds: np.ndarray) -> pd.DataFrame:
-    """Per household_id: members, how many are known and how many hold."""
-    by = persons["household_id"].to_numpy()
-    return pd.DataFrame({"members": pd.Series(1, index=persons.index).groupby(by).sum(),
-                         "known": per_household(persons, known_values), "holds": per_household(persons, holds)})
-
-
-def none_holds(households: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
+def none_holds(households: pd.DataFrame, persons: pd.DataFrame, known_values: np.ndarray,
+               holds: np.ndarray) -> pd.DataFrame:
     """Households (with at least one member) whose every member is known and none holds."""
-    counts = counts.reindex(households["household_id"].to_numpy())
-    fires = ((counts["members"] > 0) & (counts["known"] == counts["members"]) & (counts["holds"] == 0)).fillna(False)
-    return households[fires.to_numpy(bool)]
+    members = per_household(persons, np.ones(len(persons)), households)
+    known_count = per_household(persons, known_values, households)
+    fires = (members > 0) & (known_count == members) & (per_household(persons, holds, households) == 0)
+    return households[fires]
 
 
 def risk_findings(hit: pd.DataFrame, label: str, fact: str, check: str) -> pd.DataFrame:
@@ -516,7 +515,7 @@ RSK_ACTION = "入户核实风险类型与家庭成员情况：风险类型填错
 def disability_risk_without_disabled(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
     health = persons["健康状况"].astype("string")
-    hit = none_holds(risk_households(ctx, "因残"), every_member(persons, known(health), holds_label(health, ("残疾",))))
+    hit = none_holds(risk_households(ctx, "因残"), persons, known(health), holds_label(health, ("残疾",)))
     if hit.empty:
         return empty_findings()
     return risk_findings(hit, "因残", "没有健康状况为残疾的成员", "风险类型或成员健康状况")
@@ -528,7 +527,7 @@ def illness_risk_without_sick(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
     health = persons["健康状况"].astype("string")
     sick = holds_label(health, ("长期慢性病", "患有大病"))
-    hit = none_holds(risk_households(ctx, "因病"), every_member(persons, known(health), sick))
+    hit = none_holds(risk_households(ctx, "因病"), persons, known(health), sick)
     if hit.empty:
         return empty_findings()
     return risk_findings(hit, "因病", "没有健康状况为长期慢性病或患有大病的成员", "风险类型或成员健康状况")
@@ -541,7 +540,7 @@ def school_risk_without_student(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
     stage = persons["stage"]
     in_school = (~stage.isin([NOT_IN_SCHOOL, "辍学"]) & stage.notna()).fillna(False).to_numpy(bool)
-    hit = none_holds(risk_households(ctx, "因学"), every_member(persons, known(stage), in_school))
+    hit = none_holds(risk_households(ctx, "因学"), persons, known(stage), in_school)
     if hit.empty:
         return empty_findings()
     return risk_findings(hit, "因学", "没有在校的成员", "风险类型或成员在校生情况")
@@ -556,7 +555,7 @@ def labour_risk_with_labourers(ctx: RuleContext) -> pd.DataFrame:
     able = (working & (persons["健康状况"].astype("string") == HEALTHY).fillna(False).to_numpy(bool)
             & persons["劳动技能"].isin(ABLE_LABOURERS).fillna(False).to_numpy(bool))
     households = risk_households(ctx, "缺劳力")
-    count = per_household(persons, able).reindex(households["household_id"].to_numpy()).fillna(0).to_numpy()
+    count = per_household(persons, able, households)
     hit = households[count >= settings.rsk04_labourers]
     if hit.empty:
         return empty_findings()
@@ -569,6 +568,6 @@ def labour_risk_with_labourers(ctx: RuleContext) -> pd.DataFrame:
 def job_risk_without_labourers(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
     labour = persons["劳动技能"]
-    hit = none_holds(risk_households(ctx, "务工就业不稳"),
-                     every_member(persons, known(labour), labour.isin(LABOURING).fillna(False).to_numpy(bool)))
+    hit = none_holds(risk_households(ctx, "务工就业不稳"), persons, known(labour),
+                     labour.isin(LABOURING).fillna(False).to_numpy(bool))
     return risk_findings(hit, "因务工就业不稳", "全户没有有劳动能力的成员", "风险类型或成员劳动技能")
