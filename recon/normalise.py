@@ -79,6 +79,7 @@ def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFr
     if HEAD_ID in found:
         frame[HEAD_ID] = normalise_ids(raw[HEAD_ID], as_of, _from_number(raw, HEAD_ID))["id"]
     _fill_housing_safety(frame)
+    _fill_certificate_codes(frame)
     found_problems = concat(problems).sort_values(["file", "sheet", "row"], kind="stable", ignore_index=True)
     return frame, found_problems
 
@@ -107,6 +108,14 @@ def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.d
     reason = ids["problem"].str.replace(r"^证件号码", "", regex=True)
     text = ("证件号码无效（" + reason + "），该行无法与其他数据关联").mask(empty, "证件号码为空，该行无法与其他数据关联")
     return row_problems(raw, unusable, ID, text)
+
+
+def _fill_certificate_codes(frame: pd.DataFrame) -> None:
+    """残疾类别 and 残疾等级 from a 20-character 残疾人证 number where the row's
+    own cells are empty (CONTRACT.md §2.11, §3), in sources that have them."""
+    for column, from_number in (("残疾类别", "_cert_category"), ("残疾等级", "_cert_grade")):
+        if column in frame.columns and from_number in frame.columns:
+            frame[column] = frame[column].astype("string").fillna(frame[from_number].astype("string"))
 
 
 def _fill_housing_safety(frame: pd.DataFrame) -> None:

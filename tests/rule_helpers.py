@@ -41,7 +41,10 @@ def context(system_rows: list[dict], ledger: list[dict] | None = None, settings:
             "system": core("system", system_rows, as_of=as_of),
             "ledger": core("ledger", ledger or [], columns=ledger_columns or ["姓名", "证件号码", "与户主关系"], as_of=as_of)}
     for name, rows in sources.items():
-        frames[name] = rows if isinstance(rows, pd.DataFrame) else core(name, rows, as_of=as_of)
+        if isinstance(rows, pd.DataFrame):
+            frames[name] = rows
+        else:
+            frames[name] = core_from_cells(name, rows, as_of=as_of) if cells else core(name, rows, as_of=as_of)
     return matched_context(frames, settings or Settings(), as_of, "测试县")
 
 

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
+from checks.rules.stages import member_stage
 from recon.match import NONE, at, coalesce, first_rows
 
 
@@ -268,3 +269,35 @@ def ledger_household_label(ctx: RuleContext, ledger_households: pd.DataFrame) ->
     is_id = key.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
     fallback = ("台账:" + key.where(~is_id, mask_id(key))).reindex(label.index)
     return coalesce(label, fallback)
+
+
+def years_between(start, end) -> np.ndarray:
+    """Full years from each start date to each end date (float, NaN where
+    either is unknown); negative when end is before start."""
+    start, end = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
+    before = (end.month < start.month) | ((end.month == start.month) & (end.day < start.day))
+    return np.asarray(end.year - start.year - before, dtype=float)
+
+
+# The system columns of members(ctx): what the consistency, civil, disability and pension rules read.
+MEMBER_COLUMNS = ("健康状况", "劳动技能", "在校生情况", "是否参加城乡居民基本医疗保险", "是否参加城镇职工基本医疗保险",
+                  "是否参加城乡居民基本养老保险", "是否参加城镇职工基本养老保险", "享受低保", "特困供养", "残疾类别")
+
+
+def members(ctx: RuleContext) -> pd.DataFrame:
+    """One row per member person of a registered system household (not
+    deregistered, valid ID) with MEMBER_COLUMNS, `age` at the as-of date,
+    `birth`, and `stage` (checks/rules/stages.member_stage)."""
+    return shared(ctx, "members", _members)
+
+
+def _members(ctx: RuleContext) -> pd.DataFrame:
+    persons = member_persons(ctx, MEMBER_COLUMNS)
+    persons = persons[~persons["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)].reset_index(drop=True)
+    for name in MEMBER_COLUMNS:
+        if name not in persons.columns:
+            persons[name] = pd.Series(pd.NA, index=persons.index, dtype="object")
+    persons["birth"] = birth_dates(persons["id_number"])
+    persons["age"] = years_between(persons["birth"], np.full(len(persons), np.datetime64(ctx.as_of, "D")))
+    persons["stage"] = member_stage(ctx, persons["在校生情况"].astype("string"))
+    return persons

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import (birth_dates, column, deregistered_ids, ledger_household_label, member_persons,
-                                 person_codes, registered_households, shared)
+from checks.rules.common import (column, deregistered_ids, ledger_household_label, members, person_codes,
+                                 registered_households, shared, years_between)
 from checks.rules.people import links, located, person_facts
-from checks.rules.stages import NOT_IN_SCHOOL, member_stage, school_stage
+from checks.rules.stages import NOT_IN_SCHOOL, school_stage
 from recon.ids import mask_phone
 from recon.match import NONE, first_rows
 
@@ -40,14 +40,6 @@ RISK_COLUMNS = ("致贫原因", "致贫原因2", "致贫原因3", "致贫原因4
 
 def text(values) -> pd.Series:
     return pd.Series(values).astype("string").fillna("")
-
-
-def years_between(start, end) -> np.ndarray:
-    """Full years from each start date to each end date (float, NaN where
-    either is unknown); negative when end is before start."""
-    start, end = pd.DatetimeIndex(start), pd.DatetimeIndex(end)
-    before = (end.month < start.month) | ((end.month == start.month) & (end.day < start.day))
-    return np.asarray(end.year - start.year - before, dtype=float)
 
 
 def date_text(values) -> pd.Series:
@@ -256,29 +248,6 @@ def head_too_young(ctx: RuleContext) -> pd.DataFrame:
 
 
 # --- Members of the system (LAB01, LAB02, SCH01, INS01, PEN01) -----------------------
-
-MEMBER_COLUMNS = ("健康状况", "劳动技能", "在校生情况", "是否参加城乡居民基本医疗保险", "是否参加城镇职工基本医疗保险",
-                  "是否参加城乡居民基本养老保险", "是否参加城镇职工基本养老保险")
-
-
-def members(ctx: RuleContext) -> pd.DataFrame:
-    """One row per member person of a registered system household (not
-    deregistered, valid ID) with MEMBER_COLUMNS, `age` at the as-of date,
-    `birth`, and `stage` (checks/rules/stages.member_stage)."""
-    return shared(ctx, "consistency.members", _members)
-
-
-def _members(ctx: RuleContext) -> pd.DataFrame:
-    persons = member_persons(ctx, MEMBER_COLUMNS)
-    persons = persons[~persons["id_number"].isin(deregistered_ids(ctx)).to_numpy(bool)].reset_index(drop=True)
-    for name in MEMBER_COLUMNS:
-        if name not in persons.columns:
-            persons[name] = pd.Series(pd.NA, index=persons.index, dtype="object")
-    persons["birth"] = birth_dates(persons["id_number"])
-    persons["age"] = years_between(persons["birth"], np.full(len(persons), np.datetime64(ctx.as_of, "D")))
-    persons["stage"] = member_stage(ctx, persons["在校生情况"].astype("string"))
-    return persons
-
 
 def member_findings(hit: pd.DataFrame, **columns) -> pd.DataFrame:
     return findings(hit.assign(source="system", **columns))
