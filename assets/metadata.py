@@ -53,4 +53,4 @@ def tag_run(context, county: str, as_of: str) -> None:
     tags = context.run.tags
     missing = {key: value for key, value in wanted.items() if value and tags.get(key) != value}
     if missing:
-        context.instance.add_run_tags(context.run_id, missing)
+        context.instance.add_run_tags(context.run.run_id, missing)
