@@ -195,7 +195,11 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None, h
         # Into the run history (pipelines/instance.py), whether the run completed or not.
         run_id = run_id or latest_run_id(instance)
         if home is not None and run_id:
-            record_run(instance, open_instance(home), run_id)
+            try:
+                record_run(instance, open_instance(home), run_id)
+            except Exception as exc:   # the outputs are written: a lost history entry must not undo the run
+                console.print(f"[yellow]请注意[/yellow] 本次运行未记入 Dagster 实例 {home}: {type(exc).__name__}",
+                              soft_wrap=True)
     if not result.success:
         return (f"{county}: " if county else "") + first_failure(result)
     print_summary(result, HANDLER.timings, county)

@@ -17,12 +17,15 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import requests
+from sqlalchemy.engine import make_url
 from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 
 from files import write_csv
 from pipelines.cli import main
 from pipelines.instance import DEFAULT_HOME, instance_home
 from tiny_drop import LEDGER_HEADER, household_rows, write_drop
+
+ROOT = Path(__file__).resolve().parents[1]
 
 COUNTY = "历史县"
 AS_OF = ("2025-05-31", "2025-06-30")
@@ -171,3 +174,55 @@ def test_recon_ui_serves_the_recorded_runs_over_graphql(history, tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture
+def dagster_postgres(postgres_url):
+    """A database of its own on the test server for a Dagster instance (its
+    `runs` table would meet the registry's in the session's database)."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+    server = make_url(postgres_url)
+    name = f"recon_dagster_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_recon_run_records_into_a_postgresql_instance(dagster_postgres, tmp_path, monkeypatch):
+    """The shared instance of docs/operations.md (*Growing past one machine*):
+    deploy/dagster.yaml (PostgreSQL storage) in DAGSTER_HOME is used as it is."""
+    home = tmp_path / "home"
+    home.mkdir()
+    url = make_url(dagster_postgres)
+    if (url.port or 5432) != 5432:
+        pytest.skip("deploy/dagster.yaml names port 5432")
+    config = (ROOT / "deploy" / "dagster.yaml").read_text(encoding="utf-8")
+    (home / "dagster.yaml").write_text(config, encoding="utf-8")
+    for name, value in (("HOST", url.host), ("USER", url.username), ("PASSWORD", url.password or "trust"),
+                        ("DB", url.database)):
+        monkeypatch.setenv(f"DAGSTER_PG_{name}", value)
+    drop = write_drop(tmp_path / "drop", county=COUNTY, households=6)
+    write_csv(drop / "ledger" / "东村.csv", [LEDGER_HEADER, *(r[:7] for r in household_rows(COUNTY, 6)[:-2])])
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(drop), "--out", str(out), "--as-of", AS_OF[1]]) == 0
+    assert (home / "dagster.yaml").read_text(encoding="utf-8") == config
+    with DagsterInstance.from_config(str(home)) as instance:
+        assert type(instance.run_storage).__name__ == "PostgresRunStorage"
+        (run,) = instance.get_runs()
+        assert run.status == DagsterRunStatus.SUCCESS
+        assert (run.tags["recon/county"], run.tags["recon/as_of"]) == (COUNTY, AS_OF[1])
+        (record,) = instance.fetch_materializations(AssetKey("out_mismatches"), limit=5).records
+        metadata = {key: value.value for key, value in record.asset_materialization.metadata.items()}
+        counts = expected_counts(read_mismatches(out / "mismatches.csv"))
+        assert {key: metadata[key] for key in counts} == counts
