@@ -19,6 +19,7 @@ are in bench/results.md, *Run history*."""
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import tempfile
@@ -52,9 +53,13 @@ def run_in_memory(drop: Path, out: Path):
     return instance, result.run_id, len(instance.all_logs(result.run_id))
 
 
+CPU: list[float] = []   # CPU seconds of the last copies: on a busy machine wall time waits for a core
+
+
 def seconds(call) -> float:
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     call()
+    CPU.append(time.process_time() - cpu)
     return time.perf_counter() - start
 
 
@@ -66,13 +71,14 @@ def measure(repeat: int, work: Path) -> dict:
     with tempfile.TemporaryDirectory(prefix="recon-bench-instance-") as tmp:
         tmp = Path(tmp)
         source, run_id, events = run_in_memory(drop, tmp / "out")
-        new, existing, copy = [], [], []
+        new, existing, copy, copy_cpu = [], [], [], []
         for i in range(repeat):
             home = tmp / f"home{i}"
             new.append(seconds(lambda: DagsterInstance.from_config(str(prepare_home(home))).dispose()))
             existing.append(seconds(lambda: DagsterInstance.from_config(str(home)).dispose()))
             target = DagsterInstance.from_config(str(home))
             copy.append(seconds(lambda: record_run(source, target, run_id)))
+            copy_cpu.append(CPU[-1])
             assert target.get_run_by_id(run_id).is_success
             target.dispose()
         # Dagster's own way, during a run: every event committed on its own.
@@ -86,7 +92,8 @@ def measure(repeat: int, work: Path) -> dict:
         target.dispose()
     median = statistics.median
     return {"events": events, "repeat": repeat, "open_new": median(new), "open_existing": median(existing),
-            "copy": median(copy), "copy_max": max(copy), "per_event_commits": per_event,
+            "copy": median(copy), "copy_max": max(copy), "copy_cpu": median(copy_cpu),
+            "load": os.getloadavg()[0], "cores": os.cpu_count(), "per_event_commits": per_event,
             "first_run": median(new) + median(copy), "later_run": median(existing) + median(copy)}
 
 
@@ -96,11 +103,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=WORK)
     args = parser.parse_args(argv)
     r = measure(args.repeat, args.work)
-    print(f"demo county run: {r['events']} events; medians of {r['repeat']}")
+    print(f"demo county run: {r['events']} events; medians of {r['repeat']}; "
+          f"load average {r['load']:.1f} on {r['cores']} cores")
     print(f"| step | seconds |\n|---|---:|\n"
           f"| open the instance, new folder (schema created) | {r['open_new']:.2f} |\n"
           f"| open the instance, existing folder | {r['open_existing']:.2f} |\n"
-          f"| copy the run (one transaction per file) | {r['copy']:.2f} (max {r['copy_max']:.2f}) |\n"
+          f"| copy the run (one transaction per file) | {r['copy']:.2f} (max {r['copy_max']:.2f}; CPU {r['copy_cpu']:.2f}) |\n"
           f"| **recording, a county's first run** | **{r['first_run']:.2f}** |\n"
           f"| **recording, every later run** | **{r['later_run']:.2f}** |\n"
           f"| for comparison: the same events committed one by one (Dagster during a run) | {r['per_event_commits']:.2f} |")

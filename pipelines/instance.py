@@ -115,9 +115,13 @@ def record_run(source, target, run_id: str) -> None:
     # Added as not started: the replayed run events set its status, start and end times.
     target.add_run(run.with_status(DagsterRunStatus.NOT_STARTED))
     events = source.all_logs(run_id)
-    with one_transaction_per_shard(target.event_log_storage):
-        for event in events:
-            target.handle_new_event(event)
+    try:
+        with one_transaction_per_shard(target.event_log_storage):
+            for event in events:
+                target.handle_new_event(event)
+    except BaseException:
+        target.delete_run(run_id)   # no run left behind that never starts
+        raise
 
 
 @contextlib.contextmanager
@@ -127,9 +131,9 @@ def one_transaction_per_shard(storage):
     committed at the end (rolled back on error); other storages (PostgreSQL:
     a pooled connection per event) are left as they are.
 
-    Relies on SqliteEventLogStorage's `_connect(shard)`, `conn_string_for_shard`,
-    `_initdb` and `_initialized_dbs` (dagster is pinned; tests/test_instance_history.py
-    proves the copy)."""
+    Relies on SqliteEventLogStorage's `_connect(shard)`, `has_table`,
+    `conn_string_for_shard`, `_initdb` and `_initialized_dbs` (dagster is
+    pinned; tests/test_instance_history.py proves the copy)."""
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
     if not isinstance(storage, SqliteEventLogStorage):
         yield
@@ -155,7 +159,9 @@ def one_transaction_per_shard(storage):
             yield connections[shard]
 
         storage._connect = shared   # this object only, for the copy
+        # Asked before every asset event, each time on a new engine; the schema does not change meanwhile.
+        storage.has_table = functools.lru_cache(maxsize=None)(storage.has_table)
         try:
             yield
         finally:
-            del storage._connect
+            del storage._connect, storage.has_table
