@@ -23,9 +23,9 @@ demo: setup
 test: setup
 	$(BIN)/pytest -n 2
 
+# The UI on the instance `make demo` recorded its run in (out/.dagster_home, or DAGSTER_HOME when set).
 ui: setup
-	DAGSTER_HOME=$(CURDIR)/.dagster_home RECON_DATA_DIR=demo_drop RECON_OUT_DIR=out RECON_AS_OF=$(AS_OF) \
-	  sh -c 'mkdir -p $$DAGSTER_HOME && $(BIN)/dagster dev -w workspace.yaml'
+	$(BIN)/recon ui --data demo_drop --out out --as-of $(AS_OF)
 
 bench: setup
 	$(BIN)/python -m bench.run --scale ci

@@ -42,3 +42,25 @@ def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
 
 def counts_table(counts: pd.DataFrame) -> MetadataValue:
     return MetadataValue.md(markdown_table(counts) if len(counts) else "（无）")
+
+
+# Run tags a data team filters runs by in the UI (Runs → filter `recon/county:…`);
+# Dagster adds `dagster/partition` for a county partition itself.
+COUNTY_TAG = "recon/county"
+AS_OF_TAG = "recon/as_of"
+
+
+def run_tags(county: str | None, as_of: str) -> dict[str, str]:
+    """The tags `recon run` launches a run with (the county is known then
+    only for a county partition)."""
+    return {AS_OF_TAG: as_of, **({COUNTY_TAG: county} if county else {})}
+
+
+def tag_run(context, county: str, as_of: str) -> None:
+    """Tag the run with its county and as-of date once they are known, however
+    it was launched (recon run, the UI, the schedule, the sensor)."""
+    wanted = {COUNTY_TAG: county, AS_OF_TAG: as_of}
+    tags = context.run.tags
+    missing = {key: value for key, value in wanted.items() if value and tags.get(key) != value}
+    if missing:
+        context.instance.add_run_tags(context.run.run_id, missing)

@@ -14,7 +14,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition
 
 from assets.findings import CORE_INS, MATCH_INS, context_of
-from assets.metadata import counts_table, masked_preview
+from assets.metadata import counts_table, masked_preview, tag_run
 from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig
 from assets.sources import county_partition
@@ -27,6 +27,7 @@ from recon import problems as P
 from recon.feedback import read_exemptions, read_feedback
 from recon.lists import write_township_lists
 from recon.registry import RunOutcome, issue_ids, open_registry
+from recon.registry.models import REPORTED   # new, open, reopened: the statuses of mismatches.csv
 from recon.report import write_report
 from recon.tables import CoreTable
 
@@ -59,6 +60,27 @@ def written(context: AssetExecutionContext, paths: list[Path], rows: int | None 
     return Written(paths, rows, table)
 
 
+SEVERITIES = tuple(outputs.SEVERITY_ORDER)   # high, medium, low
+
+
+def counts_of(values: pd.Series, keys: tuple[str, ...], prefix: str) -> dict[str, int]:
+    """One plain integer per key (zero included), e.g. findings_high: the UI
+    plots integer metadata across materializations (asset → Plots), which is
+    the month-to-month trend of each count."""
+    counted = values.value_counts()
+    return {f"{prefix}{key}": int(counted.get(key, 0)) for key in keys}
+
+
+def findings_per_month(history: pd.DataFrame) -> MetadataValue:
+    """Per as-of date, the county's findings by status (the registry's own
+    history, so a month re-run or run late lands on its month)."""
+    if history is None or history.empty:
+        return MetadataValue.md("（无）")
+    columns = [c for c in ("open_findings", *REPORTED, "resolved", "suppressed") if c in history.columns]
+    table = history.groupby(history["as_of"].dt.strftime("%Y-%m-%d"))[columns].sum().reset_index()
+    return counts_table(table)
+
+
 GROUP_INS = {f"findings_{g}": AssetIn(f"findings_{g}") for g in group_names()}
 CONTEXT_INS = {**CORE_INS, **{name: AssetIn(name) for name in MATCH_INS}}
 
@@ -79,9 +101,11 @@ def out_findings(context: AssetExecutionContext, recon: ReconConfig, **inputs) -
     skipped = pd.concat([r.skipped for r in runs], ignore_index=True)
     counts = pd.concat([r.counts for r in runs], ignore_index=True)
     notes = blank_status_notes(ctx)
+    tag_run(context, ctx.county, recon.as_of_date().isoformat())
     severity = found["severity"].value_counts().rename_axis("severity").reset_index(name="findings")
     context.add_output_metadata({
-        "county": ctx.county, "findings": len(found),
+        "county": ctx.county, "as_of": recon.as_of_date().isoformat(), "findings": len(found),
+        **counts_of(found["severity"], SEVERITIES, "findings_"),
         "findings_per_rule": counts_table(counts), "findings_per_severity": counts_table(severity),
         "rules_skipped": counts_table(skipped),
         "notes": MetadataValue.md("\n".join(f"- {note}" for note in notes) or "（无）"),
@@ -108,8 +132,10 @@ def out_registry(context: AssetExecutionContext, recon: ReconConfig, all_finding
     per_township = (outcome.current.groupby(outcome.current["township"].fillna("未知乡镇")).size()
                     .rename_axis("township").reset_index(name="open findings"))
     context.add_output_metadata({
-        "status": counts_table(status_counts), "open": len(outcome.current), "resolved": len(outcome.resolved),
+        "status": counts_table(status_counts), "open": len(outcome.current),
+        **counts_of(outcome.current["status"], REPORTED, "status_"), "resolved": len(outcome.resolved),
         "suppressed": len(outcome.suppressed), "per_township": counts_table(per_township),
+        "findings_per_month": findings_per_month(outcome.history),
         "database": registry.shown_url,
     })
     return outcome
@@ -120,6 +146,8 @@ def out_registry(context: AssetExecutionContext, recon: ReconConfig, all_finding
 def out_mismatches(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome) -> Written:
     path = outputs.write_mismatches(outcome.current, _out(recon, context))
     return written(context, [path], len(outcome.current),
+                   **counts_of(outcome.current["status"], REPORTED, "status_"),
+                   **counts_of(outcome.current["severity"], SEVERITIES, "severity_"),
                    preview=masked_preview(outputs.mismatches_table(outcome.current)))
 
 

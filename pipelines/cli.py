@@ -3,10 +3,13 @@
 recon run   --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
 recon rules [--config FILE] [--format table|csv|markdown]
 recon demo  --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
+recon ui    [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--host H] [--port P]
 
-`run` materialises the same asset graph as the Dagster UI, in-process. Exit 0
-when the run completed, whatever it found; non-zero with one clear line on
-stderr when it could not complete."""
+`run` materialises the same asset graph as the Dagster UI, in-process, and
+records each run in the Dagster instance `ui` opens (pipelines/instance.py:
+DAGSTER_HOME, else OUT/.dagster_home). Exit 0 when the run completed,
+whatever it found; non-zero with one clear line on stderr when it could not
+complete."""
 from __future__ import annotations
 
 import argparse
@@ -50,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--config", type=Path, help="settings YAML (docs/rules.md, 设置项)")
     rules.add_argument("--format", choices=RULES_FORMATS, default="table",
                        help="table (default), csv (UTF-8) or markdown")
+    ui = sub.add_parser("ui", help="the Dagster UI (dagster dev) on the instance recon run records into")
+    ui.add_argument("--data", type=Path, help="the data drop (default: RECON_DATA_DIR, else demo_drop)")
+    ui.add_argument("--out", type=Path, help="output folder; its .dagster_home is the instance unless DAGSTER_HOME "
+                    "is set (default: RECON_OUT_DIR, else out)")
+    ui.add_argument("--as-of", type=parse_date, help="reporting date of runs launched from the UI (default: today)")
+    ui.add_argument("--config", type=Path, help="settings YAML of runs launched from the UI")
+    ui.add_argument("--db", help="SQLAlchemy URL of the registry (env RECON_DATABASE_URL)")
+    ui.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
     demo.add_argument("--out", required=True, type=Path)
     demo.add_argument("--households", type=int, default=300)
@@ -103,17 +115,31 @@ def command_run(args) -> int:
     db_url = database_url(args.db)
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)
+    home = run_history_home(args.out)
 
     recon = dict(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
                  config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
     workers = min(len(county_names), args.workers or default_workers())
     if workers > 1:
-        return run_counties_in_parallel(recon, county_names, workers)
+        return run_counties_in_parallel(recon, county_names, workers, home)
     for county in county_names or [None]:
-        failure = run_county(recon, tuple(county_names), county)
+        failure = run_county(recon, tuple(county_names), county, home)
         if failure:
             raise UsageProblem(failure)
     return 0
+
+
+def run_history_home(out: Path) -> str | None:
+    """The folder of the Dagster instance the runs are recorded in (None:
+    RECON_RUN_HISTORY=off), opened once here: a broken one stops the run
+    before anything is read, and its storage exists before workers start."""
+    from pipelines.instance import InstanceUnavailable, check_instance, history_enabled, instance_home
+    home = str(instance_home(out)) if history_enabled() else None
+    try:
+        check_instance(home)
+    except InstanceUnavailable as exc:
+        raise UsageProblem(str(exc)) from None
+    return home
 
 
 def default_workers() -> int:
@@ -125,7 +151,7 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int) -> int:
+def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int, home: str | None = None) -> int:
     """Counties side by side in worker processes (spawned: no state shared
     with this one); every county runs even when another fails."""
     import multiprocessing
@@ -134,7 +160,7 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int)
 
     console.print(f"[bold]recon[/bold] {len(county_names)} counties, {workers} at a time")
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(run_county, recon, tuple(county_names), county) for county in county_names]
+        futures = [pool.submit(run_county, recon, tuple(county_names), county, home) for county in county_names]
         failures = []
         for county, future in zip(county_names, futures):
             try:
@@ -147,17 +173,33 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int)
     return 0
 
 
-def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -> str | None:
+def run_county(recon: dict, county_names: tuple[str, ...], county: str | None, home: str | None = None) -> str | None:
     """The reconcile job for one county (None: a single-county drop), in this
-    process; the one-line reason when it could not complete, else None."""
+    process, recorded in the instance of `home` (None: kept nowhere); the
+    one-line reason when it could not complete, else None."""
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
     from pipelines.progress import HANDLER
-    job, instance = _job(tuple(sorted(recon.items())), county_names)
-    console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {recon['as_of'] or dt.date.today().isoformat()})")
+    job, instance = _job(tuple(sorted(recon.items())), county_names, home)
+    as_of = recon["as_of"] or dt.date.today().isoformat()
+    console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {as_of})")
     HANDLER.start(county)
-    result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
-                                    instance=instance, raise_on_error=False)
+    from assets.metadata import run_tags
+    from pipelines.instance import open_instance, record_run
+    run_id = None
+    try:
+        result = job.execute_in_process(run_config={"loggers": {"recon_progress": {}}}, partition_key=county,
+                                        instance=instance, raise_on_error=False, tags=run_tags(county, as_of))
+        run_id = result.run_id
+    finally:
+        # Into the run history (pipelines/instance.py), whether the run completed or not.
+        run_id = run_id or latest_run_id(instance)
+        if home is not None and run_id:
+            try:
+                record_run(instance, open_instance(home), run_id)
+            except Exception as exc:   # the outputs are written: a lost history entry must not undo the run
+                console.print(f"[yellow]请注意[/yellow] 本次运行未记入 Dagster 实例 {home}: {type(exc).__name__}",
+                              soft_wrap=True)
     if not result.success:
         return (f"{county}: " if county else "") + first_failure(result)
     print_summary(result, HANDLER.timings, county)
@@ -165,8 +207,9 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None) -
 
 
 @functools.lru_cache(maxsize=4)
-def _job(recon_items: tuple, county_names: tuple[str, ...]):
-    """The job and an ephemeral instance knowing the counties: built once per
+def _job(recon_items: tuple, county_names: tuple[str, ...], home: str | None = None):
+    """The job and the in-memory instance it runs on, knowing the counties
+    (each run is then copied into the instance of `home`): built once per
     process and drop, reused for each county."""
     from dagster import DagsterInstance, mem_io_manager
 
@@ -175,9 +218,18 @@ def _job(recon_items: tuple, county_names: tuple[str, ...]):
     from pipelines.definitions import build_definitions
     recon = ReconConfig(**dict(recon_items))
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
+    from pipelines.instance import open_instance
     instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, list(county_names))
+    for known in (instance, open_instance(home) if home else None):
+        if known is not None and county_names:
+            known.add_dynamic_partitions(COUNTY_PARTITIONS.name, list(county_names))
     return defs.resolve_job_def("reconcile"), instance
+
+
+def latest_run_id(instance) -> str | None:
+    """The run an interrupted execute_in_process left behind (no result to ask)."""
+    runs = instance.get_runs(limit=1)
+    return runs[0].run_id if runs else None
 
 
 def first_failure(result) -> str:
@@ -295,7 +347,38 @@ def write_utf8(text: str) -> None:
     stream.flush()
 
 
-COMMANDS = {"run": command_run, "rules": command_rules, "demo": command_demo}
+def command_ui(args) -> int:
+    """`dagster dev` on the code location of pipelines.definitions (no
+    workspace file needed: it works from an installed package) and on the
+    instance `recon run --out OUT` records into; replaces this process."""
+    import signal
+    import subprocess
+
+    from pipelines.instance import instance_home, prepare_home
+    data = args.data or Path(os.environ.get("RECON_DATA_DIR") or "demo_drop")
+    out = args.out or Path(os.environ.get("RECON_OUT_DIR") or "out")
+    home = prepare_home(instance_home(out))
+    env = {**os.environ, "DAGSTER_HOME": str(home), "RECON_DATA_DIR": str(data.resolve()),
+           "RECON_OUT_DIR": str(out.resolve())}
+    for name, value in (("RECON_AS_OF", args.as_of), ("RECON_CONFIG", args.config and str(args.config.resolve())),
+                        ("RECON_DATABASE_URL", args.db)):
+        if value:
+            env[name] = value
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "pipelines.definitions",
+               "-h", args.host, "-p", str(args.port)]
+    console.print(f"[bold]recon ui[/bold] http://{args.host}:{args.port}  (DAGSTER_HOME {home})")
+    sys.stdout.flush(); sys.stderr.flush()
+    if os.name != "posix":
+        return subprocess.call(command, env=env)
+    # Started in the background by a script, a shell hands INT/TERM on ignored, and
+    # dagster dev would then outlive a `kill`: restore them as `env --default-signal` does.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    os.execve(sys.executable, command, env)
+    return 0   # not reached
+
+
+COMMANDS = {"run": command_run, "rules": command_rules, "demo": command_demo, "ui": command_ui}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,21 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+@pytest.fixture(scope="session", autouse=True)
+def dagster_home(tmp_path_factory):
+    """Every `recon run` of the suite records its runs (pipelines/instance.py)
+    into a Dagster instance of the test session, never into the user's
+    DAGSTER_HOME or the repository; tests of the instance itself set their own."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    yield home
+    if before is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = before
+
+
 SERVER_URL = os.environ.get("RECON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

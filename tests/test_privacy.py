@@ -96,9 +96,10 @@ def test_asset_metadata_and_step_logs_hold_no_full_id(dagster_run, drop_and_ids)
     assert leaks("\n".join(texts), ids) == set()
 
 
-def test_cli_run_logs_and_outputs_for_people_hold_no_full_id(drop_and_ids, capfd, caplog):
+def test_cli_run_logs_and_outputs_for_people_hold_no_full_id(drop_and_ids, capfd, caplog, monkeypatch):
     root, ids = drop_and_ids
     out = root / "cli_out"
+    monkeypatch.delenv("DAGSTER_HOME")   # the run history beside the outputs: OUT/.dagster_home
     with caplog.at_level(logging.DEBUG):
         assert main(["run", "--data", str(root / "drop"), "--out", str(out), "--as-of", AS_OF]) == 0
     captured = capfd.readouterr()
@@ -112,6 +113,11 @@ def test_cli_run_logs_and_outputs_for_people_hold_no_full_id(drop_and_ids, capfd
         cells = " ".join(str(v) for sheet in book for row in sheet.iter_rows(values_only=True) for v in row if v)
         book.close()
         assert leaks(cells, ids) == set(), path.name
+    # The run history recon run keeps (run, events, metadata, check results, captured logs).
+    stored = [p for p in (out / ".dagster_home").rglob("*") if p.is_file()]
+    assert any(p.name == "runs.db" for p in stored)
+    found = {p.name: leaks(p.read_bytes().decode("utf-8", "replace"), ids) for p in stored}
+    assert {name: hits for name, hits in found.items() if hits} == {}
     # …while the internal data file keeps the IDs it must hold, so the check above can fail;
     # phone numbers it holds masked (PHN01, PHN02 messages and values).
     mismatches = (out / "mismatches.csv").read_text(encoding="utf-8-sig")
