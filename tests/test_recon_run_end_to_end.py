@@ -128,3 +128,33 @@ def test_an_export_style_drop_run_without_school_status_blank_says_so(tmp_path, 
     summary = capsys.readouterr().err
     assert summary.count("school_status_blank: not_in_school") == 1
     assert "school_status_blank: not_in_school" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_month_without_civil_disability_or_pension_runs_the_rest_and_strikes_none_of_theirs_off(first_run, tmp_path, capfd):
+    """RULES.md §Terms: a rule whose optional source is absent does not run, the run says so, and its
+    open findings are not struck off (unchecked), while every other rule runs as before."""
+    drop, out = first_run
+    found = read_csv(out / "mismatches.csv")
+    bureau_rules = {code for code in load_catalog() if code[:3] in ("CIV", "DIS") or code in ("PEN02", "PEN03")}
+    assert bureau_rules <= set(found["rule"])
+    next_drop, next_out = tmp_path / "drop", tmp_path / "out"
+    shutil.copytree(drop, next_drop)
+    shutil.copytree(out, next_out)
+    for source in ("civil", "disability", "pension"):
+        shutil.rmtree(next_drop / source)
+    capfd.readouterr()
+    assert main(["run", "--data", str(next_drop), "--out", str(next_out), "--as-of", "2025-07-31",
+                 "--config", str(drop / "recon.yaml")]) == 0
+    said = "".join(capfd.readouterr().err.split())
+    assert all(code in said for code in bureau_rules), said[-600:]
+    again = read_csv(next_out / "mismatches.csv")
+    assert not set(again["rule"]) & bureau_rules
+    # None of them is struck off: the 已销号 sheets hold no finding of those rules.
+    for path in (next_out / "townships").glob("*_2025-07-31.xlsx"):
+        book = openpyxl.load_workbook(path, read_only=True)
+        if "已销号" in book.sheetnames:
+            struck = {row[1] for row in book["已销号"].iter_rows(values_only=True) if row and len(row) > 1}
+            assert not struck & bureau_rules, path.name
+    # The rest ran: the other rules' findings are all still open.
+    others = found[~found["rule"].isin(bureau_rules)]
+    assert set(others["issue_id"]) <= set(again["issue_id"])

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from recon.demo import assistance
 from recon.demo import county as county_mod
 from recon.demo.finish import finish, household_classes
 from recon.demo.layout import STYLES, write_drop
@@ -86,10 +87,12 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     plant_rows(planter, frames)
     plant_consistency(planter, frames)
     settle(planter, frames)
+    assistance.build_and_plant(planter, frames)
     if style == "export":
         rotate_monitoring_kinds(planter)
     frames = finish(county, frames)
     placed = write_drop(out, frames, villages, formats, as_of.year, county.name, style)
+    assistance.write(out, frames, formats, as_of.year, county.name)
     if style == "export":
         (out / CONFIG_NAME).write_text(EXPORT_CONFIG, encoding="utf-8")
 

@@ -56,7 +56,7 @@ def finish(county: County, f: Frames) -> Frames:
     fallback = original.groupby("hh")["证件号码"].first()
     ledger["户主证件号码"] = ledger["hh"].map(heads).fillna(ledger["hh"].map(fallback)).fillna("")
     return Frames(system, ledger, f.education, f.medical, f.housing.reset_index(drop=True),
-                  f.water.reset_index(drop=True), f.hukou)
+                  f.water.reset_index(drop=True), f.hukou, f.civil, f.disability, f.pension)
 
 
 def household_classes(county: County, threshold: float) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from recon.demo import cells as c
@@ -73,6 +74,7 @@ def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str, sty
         ("户联系电话", "联系电话", c.text_cells(system["户联系电话"])),
         ("是否参加城乡居民基本养老保险", "是否参加城乡居民基本养老保险", c.yesno(system["是否参加城乡居民基本养老保险"])),
         ("是否参加城镇职工基本养老保险", "是否参加城镇职工基本养老保险", c.yesno(system["是否参加城镇职工基本养老保险"])),
+        *_assistance_columns(system, messy),
     ]
     header = [alias if messy else canonical for canonical, alias, _ in columns]
     frame = pd.DataFrame({i: values.to_numpy() for i, (_, _, values) in enumerate(columns)}, index=system.index)
@@ -87,6 +89,17 @@ def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str, sty
     frame.insert(0, "序号", range(1, len(frame) + 1))
     return Table(["序号"] + header, frame, title=[f"{county}{year}年脱贫户家庭成员信息表", "单位：人、元"],
                  trailer=trailer, sheets=["Sheet1", "Sheet2"], splits=[split, len(system) - split])
+
+
+def _assistance_columns(system: pd.DataFrame, messy: bool) -> list:
+    """享受低保, 特困供养, 残疾类别, 残疾等级 (recon/demo/assistance.py), as the export spells them."""
+    if "享受低保" not in system.columns:
+        return []
+    def policy(flag: pd.Series, label: str) -> pd.Series:
+        return pd.Series(np.where(flag.astype(bool), label, "未享受"), index=flag.index, dtype=object) if messy else c.yesno(flag)
+    return [("享受低保", "享受低保政策情况", policy(system["享受低保"], "农村低保")),
+            ("特困供养", "享受特困供养政策情况", policy(system["特困供养"], "农村特困")),
+            ("残疾类别", "残疾类别", c.text_cells(system["残疾类别"])), ("残疾等级", "残疾等级", c.text_cells(system["残疾等级"]))]
 
 
 def _ledger_table(ledger: pd.DataFrame, style: pd.Series, messy: bool) -> Table:

@@ -42,6 +42,12 @@ LANES = {
     "PHN01": {"phone"}, "PHN02": {"phone"}, "a PHN02 near miss": {"phone"},
     "RSK01": {"risk", "health"}, "RSK02": {"risk", "health"}, "RSK03": {"risk", "edu"},
     "RSK04": {"risk", "labour", "health", "people"}, "RSK05": {"risk", "labour", "health", "people"},
+    # Civil affairs, disability, pension (recon/demo/assistance.py): not on households whose members an
+    # identity plant touched, nor on the households of the clean 低保/特困 rows ("civil").
+    **{code: {"civil", "people"} for code in ("CIV01", "CIV02", "CIV03", "CIV04", "a CIV02 near miss", "CIV05",
+                                             "a CIV05 near miss")},
+    **{code: {"disability", "people", "health", "labour"} for code in ("DIS01", "DIS02", "DIS03", "a DIS02 near miss", "a DIS03 near miss")},
+    "PEN02": {"pension", "people", "edu"}, "PEN03": {"pension", "people", "edu"},
 }
 LANE_NAMES = sorted(set().union(*LANES.values()))
 

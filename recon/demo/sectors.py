@@ -23,6 +23,9 @@ class Frames:
     housing: pd.DataFrame
     water: pd.DataFrame
     hukou: pd.DataFrame
+    civil: pd.DataFrame | None = None          # recon/demo/assistance.py
+    disability: pd.DataFrame | None = None
+    pension: pd.DataFrame | None = None
 
 
 def school_status(county: County, rng: np.random.Generator) -> pd.DataFrame:
