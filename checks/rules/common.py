@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
-from checks.rules.stages import member_stage
 from recon.match import NONE, at, coalesce, first_rows
 
 
@@ -287,7 +286,8 @@ MEMBER_COLUMNS = ("健康状况", "劳动技能", "在校生情况", "是否参�
 def members(ctx: RuleContext) -> pd.DataFrame:
     """One row per member person of a registered system household (not
     deregistered, valid ID) with MEMBER_COLUMNS, `age` at the as-of date,
-    `birth`, and `stage` (checks/rules/stages.member_stage)."""
+    and `birth` (a rule that needs the stage asks checks/rules/stages.member_stage:
+    it reads the setting school_status_blank)."""
     return shared(ctx, "members", _members)
 
 
@@ -299,5 +299,4 @@ def _members(ctx: RuleContext) -> pd.DataFrame:
             persons[name] = pd.Series(pd.NA, index=persons.index, dtype="object")
     persons["birth"] = birth_dates(persons["id_number"])
     persons["age"] = years_between(persons["birth"], np.full(len(persons), np.datetime64(ctx.as_of, "D")))
-    persons["stage"] = member_stage(ctx, persons["在校生情况"].astype("string"))
     return persons

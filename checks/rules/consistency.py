@@ -16,7 +16,7 @@ from checks.rules.base import RuleContext, empty_findings, findings, group, rule
 from checks.rules.common import (column, deregistered_ids, ledger_household_label, members, person_codes,
                                  registered_households, shared, years_between)
 from checks.rules.people import links, located, person_facts
-from checks.rules.stages import NOT_IN_SCHOOL, school_stage
+from checks.rules.stages import NOT_IN_SCHOOL, member_stage, school_stage
 from recon.ids import mask_phone
 from recon.match import NONE, first_rows
 
@@ -249,6 +249,11 @@ def head_too_young(ctx: RuleContext) -> pd.DataFrame:
 
 # --- Members of the system (LAB01, LAB02, SCH01, INS01, PEN01) -----------------------
 
+def stage_of(ctx: RuleContext, persons: pd.DataFrame) -> pd.Series:
+    """The members' stage (school_status_blank says what an empty cell is)."""
+    return member_stage(ctx, persons["在校生情况"].astype("string"))
+
+
 def member_findings(hit: pd.DataFrame, **columns) -> pd.DataFrame:
     return findings(hit.assign(source="system", **columns))
 
@@ -296,7 +301,7 @@ def healthy_without_labour(ctx: RuleContext) -> pd.DataFrame:
     labour = persons["劳动技能"].astype("string")
     working = ((persons["age"] >= settings.labour_age_min) & (persons["age"] < settings.labour_age_max)).to_numpy()
     healthy = (persons["健康状况"].astype("string") == HEALTHY).fillna(False).to_numpy(bool)
-    out_of_school = (persons["stage"] == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
+    out_of_school = (stage_of(ctx, persons) == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
     idle = known(labour) & ~labour.isin(LABOURING).fillna(False).to_numpy(bool)
     hit = persons[working & healthy & out_of_school & idle]
     if hit.empty:
@@ -377,7 +382,7 @@ def no_pension(ctx: RuleContext) -> pd.DataFrame:
     employee = persons["是否参加城镇职工基本养老保险"]
     employee_no = no(employee) if "是否参加城镇职工基本养老保险" in ctx.source("system").columns else np.ones(len(persons), bool)
     adult = (persons["age"] >= ctx.settings.pension_age_min).to_numpy()
-    out_of_school = (persons["stage"] == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
+    out_of_school = (stage_of(ctx, persons) == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
     hit = persons[adult & out_of_school & no(persons["是否参加城乡居民基本养老保险"]) & employee_no]
     if hit.empty:
         return empty_findings()
@@ -507,7 +512,7 @@ def illness_risk_without_sick(ctx: RuleContext) -> pd.DataFrame:
       meaning=RSK03_MEANING, action=RSK_ACTION)
 def school_risk_without_student(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
-    stage = persons["stage"]
+    stage = stage_of(ctx, persons)
     in_school = (~stage.isin([NOT_IN_SCHOOL, "辍学"]) & stage.notna()).fillna(False).to_numpy(bool)
     hit = none_holds(risk_households(ctx, "因学"), persons, known(stage), in_school)
     if hit.empty:

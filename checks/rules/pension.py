@@ -12,7 +12,7 @@ import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
 from checks.rules.common import members, person_codes
-from checks.rules.stages import NOT_IN_SCHOOL
+from checks.rules.stages import NOT_IN_SCHOOL, member_stage
 
 GROUP = group("pension", order=110, title="养老保险 / pension insurance", category="养老保险")
 
@@ -65,7 +65,8 @@ def not_insured(ctx: RuleContext) -> pd.DataFrame:
     persons = members(ctx)
     covered = insured(ctx, resident_only=False)[persons["_person"].to_numpy()]
     adult = (persons["age"] >= ctx.settings.pension_age_min).to_numpy()
-    out_of_school = (persons["stage"] == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
+    stage = member_stage(ctx, persons["在校生情况"].astype("string"))
+    out_of_school = (stage == NOT_IN_SCHOOL).fillna(False).to_numpy(bool)
     hit = persons[adult & out_of_school & ~covered]
     if hit.empty:
         return empty_findings()
