@@ -19,7 +19,7 @@ import functools
 import logging
 import multiprocessing.util
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -170,10 +170,11 @@ class Sidecar(ConfigurableResource):
         if self._pool is not None:
             # The sidecar has nothing left to write: it leaves at once instead of
             # tearing down GX, pandas and its frames object by object (~1 s).
+            # Not waited for: the process leaves while the run finishes (a wait here cost up to a
+            # second of the run's end). The executor's thread reaps it, and the interpreter's exit
+            # joins that thread, so no process outlives `recon run`.
             leaving = self.submit(_leave)
-            if leaving is not None:
-                wait([leaving], timeout=2)   # ends as "terminated abruptly", as it should
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=leaving is None, cancel_futures=leaving is None)
             self._pool = None
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -30,7 +32,19 @@ def new_pool() -> ProcessPoolExecutor | None:
     """One spawned worker process; None on a machine with one core (the run then does all its work itself)."""
     if (os.cpu_count() or 1) < 2:
         return None
-    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=watch_parent, initargs=(os.getpid(),))
+
+
+def watch_parent(parent: int, every: float = 1.0) -> None:
+    """In a spawned worker: leave when the process that started it is gone.
+    A run that is killed (Ctrl-C twice, the task manager, an OOM kill) cannot
+    stop its workers, and they would go on reading and computing for minutes."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, name="recon-watch-parent", daemon=True).start()
 
 
 def _warm() -> None:

@@ -147,7 +147,9 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int)
     from concurrent.futures.process import BrokenProcessPool
 
     console.print(f"[bold]recon[/bold] {len(county_names)} counties, {workers} at a time")
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from assets.sidecar import watch_parent   # a killed run leaves no county running
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(run_county, recon, tuple(county_names), county) for county in county_names]
         failures = []
         for county, future in zip(county_names, futures):
