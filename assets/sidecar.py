@@ -59,9 +59,14 @@ def start_early(data: Path) -> None:
     if "pool" in _early or not any((Path(data) / source).is_dir() for source in IN_SIDECAR):
         return
     pool = new_pool()
-    if pool is not None:
+    if pool is None:
+        return
+    try:
         pool.submit(_warm)
-        _early.update(pool=pool, prepared={})
+    except RuntimeError:   # could not start it: the run starts its own sidecar
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    _early.update(pool=pool, prepared={})
 
 
 def prepare_early(data_dir: str, out_dir: str, as_of: str | None) -> None:
@@ -80,7 +85,11 @@ def prepare_early(data_dir: str, out_dir: str, as_of: str | None) -> None:
             continue
         if cache.enabled_by_env() and cache.has(out, source, cache.source_key(drop, source, day)):
             continue
-        _early["prepared"][(str(drop), source)] = pool.submit(core_table, drop, source, day)
+        try:
+            _early["prepared"][(str(drop), source)] = pool.submit(core_table, drop, source, day)
+        except RuntimeError:   # the process died (BrokenProcessPool): the run starts its own sidecar
+            abandon()
+            return
 
 
 def adopt() -> tuple[ProcessPoolExecutor | None, dict[tuple[str, str], Future]]:
