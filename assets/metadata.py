@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from dagster import MetadataValue
 
-from recon.ids import mask_id, mask_ids_in_text, mask_phone
+from recon.ids import mask_id, mask_ids_in, mask_phone
 from recon.markdown import markdown_table
 
 ID_COLUMNS = ("证件号码", "户主证件号码", "id_number")
@@ -36,7 +36,8 @@ def masked_preview(frame: pd.DataFrame | None, rows: int = 5) -> MetadataValue:
         if column in shown.columns:
             shown[column] = shown[column].astype("string").where(shown[column].isna(), "＊")
     # IDs also sit in free text: ID01's raw cell in actual, a suggested ID in expected, messages.
-    shown = shown.astype("string").apply(mask_ids_in_text).fillna("")
+    # Cell by cell: a handful of rows, and a vectorised call per column costs more than its cells.
+    shown = shown.astype("string").map(lambda text: "" if text is pd.NA else mask_ids_in(text))
     return MetadataValue.md(markdown_table(shown))
 
 

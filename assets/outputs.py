@@ -3,7 +3,11 @@ the registry (lifecycle, feedback, exemptions) → mismatches.csv,
 household_status.csv, input_problems.csv, the township lists and the report.
 
 Each file-writing asset returns what it wrote through `written`, which
-attaches the same path and row-count metadata to every output."""
+attaches the same path and row-count metadata to every output.
+
+The registry (SQLAlchemy, Alembic), the township lists and the report
+(matplotlib) are imported by the asset that uses them: building the graph
+needs none of them."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
 
@@ -25,10 +29,7 @@ from checks.rules.stages import blank_status_notes
 from recon import outputs
 from recon import problems as P
 from recon.feedback import read_exemptions, read_feedback
-from recon.lists import write_township_lists
-from recon.registry import RunOutcome, issue_ids, open_registry
-from recon.registry.models import REPORTED   # new, open, reopened: the statuses of mismatches.csv
-from recon.report import write_report
+from recon.registry.outcome import REPORTED, RunOutcome   # REPORTED: new, open, reopened
 from recon.tables import CoreTable
 
 
@@ -92,6 +93,7 @@ def _out(recon: ReconConfig, context: AssetExecutionContext) -> Path:
 @county_asset(group_name="outputs", compute_kind="pandas", ins={**GROUP_INS, **CONTEXT_INS},
               description="全部问题 / every finding of this run, with its stable issue_id (hash of rule, key and county).")
 def out_findings(context: AssetExecutionContext, recon: ReconConfig, **inputs) -> AllFindings:
+    from recon.registry import issue_ids
     runs: list[RuleRun] = [inputs[name] for name in GROUP_INS]
     ctx = context_of(context, recon, inputs)
     frames = [r.findings for r in runs if len(r.findings)]
@@ -117,6 +119,7 @@ def out_findings(context: AssetExecutionContext, recon: ReconConfig, **inputs) -
               description="问题台账 / the findings registry: new, open, reopened and resolved (销号) against the "
                           "previous run; feedback and exemptions applied. One transaction.")
 def out_registry(context: AssetExecutionContext, recon: ReconConfig, all_findings: AllFindings) -> RunOutcome:
+    from recon.registry import open_registry
     drop = recon.data_path(county_partition(context))
     claims, feedback_problems = read_feedback(drop)
     exemptions, exemption_problems = read_exemptions(drop, recon.as_of_date())
@@ -176,6 +179,7 @@ def out_input_problems(context: AssetExecutionContext, recon: ReconConfig, outco
               description="整改清单 / one Excel correction list per township, 三色制, with a 已销号 sheet.")
 def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
                        all_findings: AllFindings) -> Written:
+    from recon.lists import write_township_lists
     paths = write_township_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
                                  recon.as_of_date(), recon.settings(), categories())
     return written(context, paths, len(outcome.current) + len(outcome.resolved))
@@ -187,6 +191,7 @@ def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outco
               description="report.html: findings by township, rule and severity, trends, the four guarantees, A/B/C classes.")
 def out_report(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome, all_findings: AllFindings,
                status: Written, problems: Written, **cores: CoreTable) -> Written:
+    from recon.report import write_report
     counts_by_source = {table.source: (0 if table.frame is None else len(table.frame)) for table in cores.values()}
     path = write_report(_out(recon, context) / "report.html", county=all_findings.county, as_of=recon.as_of_date(),
                         current=outcome.current, resolved=outcome.resolved, suppressed=outcome.suppressed,

@@ -3,8 +3,9 @@
 - ReconConfig: the values `recon run` takes on the command line (CONTRACT.md
   §1), so the UI and the CLI run the same graph the same way.
 - Sidecar: a second process for work that can leave the run's critical path
-  (preparing the biggest source, Great Expectations); started with the run,
-  stopped at its end.
+  (preparing the biggest sources, Great Expectations); started with the run
+  (or adopted from `recon run`, which starts it before importing Dagster:
+  assets/sidecar.py), stopped at its end.
 - SourceCache: the Parquet cache of core tables and its background writer,
   whose writes the end of the run waits for.
 
@@ -16,22 +17,21 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import multiprocessing
 import multiprocessing.util
 import os
-from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Optional
 
 from dagster import ConfigurableResource, InitResourceContext
 from pydantic import PrivateAttr
 
+from assets import sidecar as sidecar_process
 from recon import cache
 from recon.settings import Settings
 from recon.tables import CoreTable
 
 log = logging.getLogger(__name__)
-CACHE_ENV = "RECON_CACHE"
 
 
 class ReconConfig(ConfigurableResource):
@@ -61,7 +61,7 @@ class ReconConfig(ConfigurableResource):
         return base / county if county else base
 
     def database_url(self) -> str | None:
-        from recon.registry.store import database_url
+        from recon.registry.url import database_url
         return database_url(self.db_url)
 
     @classmethod
@@ -96,8 +96,15 @@ class Sidecar(ConfigurableResource):
     _offered: dict = PrivateAttr(default_factory=dict)     # out folder → sources offered to GX
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        if self.processes > 0 and (os.cpu_count() or 1) > 1:
-            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        # `recon run` started the process before importing Dagster (assets/sidecar.py): take it over.
+        pool, prepared = sidecar_process.adopt()
+        if self.processes <= 0:
+            if pool is not None:
+                pool.shutdown(wait=False, cancel_futures=True)
+            return
+        self._pool = pool or sidecar_process.new_pool()
+        if pool is not None:
+            self._prepared.update(prepared)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self.stop()
@@ -130,7 +137,10 @@ class Sidecar(ConfigurableResource):
 
     # --- sources prepared there ---------------------------------------------
     def prepare(self, drop: Path, source: str, as_of: dt.date) -> bool:
-        """Start preparing drop/<source>/ there; False when there is no sidecar."""
+        """Start preparing drop/<source>/ there (unless it is already under
+        way); False when there is no sidecar."""
+        if self.preparing(drop, source):
+            return True
         from checks.core import core_table
         future = self.submit(core_table, Path(drop), source, as_of)
         if future is not None:
@@ -160,10 +170,11 @@ class Sidecar(ConfigurableResource):
         if self._pool is not None:
             # The sidecar has nothing left to write: it leaves at once instead of
             # tearing down GX, pandas and its frames object by object (~1 s).
+            # Not waited for: the process leaves while the run finishes (a wait here cost up to a
+            # second of the run's end). The executor's thread reaps it, and the interpreter's exit
+            # joins that thread, so no process outlives `recon run`.
             leaving = self.submit(_leave)
-            if leaving is not None:
-                wait([leaving], timeout=2)   # ends as "terminated abruptly", as it should
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.shutdown(wait=leaving is None, cancel_futures=leaving is None)
             self._pool = None
 
 
@@ -192,7 +203,7 @@ class SourceCache(ConfigurableResource):
     def on(self) -> bool:
         if self.enabled is not None:
             return self.enabled
-        return os.environ.get(CACHE_ENV, "on").strip().lower() not in ("off", "0", "no", "false")
+        return cache.enabled_by_env()
 
     def key(self, drop: Path, source: str, as_of: dt.date) -> str | None:
         return cache.source_key(drop, source, as_of) if self.on() else None

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from dagster import (AssetExecutionContext, AssetIn, BetaWarning, DagsterType, Failure, MetadataValue,
                      PartitionsDefinition, asset)
-from dagster_pandera import pandera_schema_to_dagster_type
 
 from assets.metadata import masked_preview
 from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig, Sidecar, SourceCache
+from assets.sidecar import IN_SIDECAR
 from checks import expectations
 from checks.core import core_from_read, core_table
 from checks.schemas import SCHEMAS
@@ -30,9 +30,6 @@ from recon.read import ReadResult
 from recon.sources import DATA_SOURCES, SOURCES
 from recon.tables import CoreTable
 
-# The biggest source (the system export's Excel parse is most of a county's
-# raw-read floor) is prepared in the sidecar from the start of the run.
-IN_SIDECAR = ("system",)
 
 
 class MissingRequiredSource(Failure):
@@ -88,6 +85,7 @@ def core_type(source: str) -> DagsterType:
     """The pandera schema shown as the core asset's type (columns, dtypes,
     checks in the UI); dagster-pandera is beta and only shows it: validation is
     checks/schemas.validate, reported by the schema checks (assets/source_checks.py)."""
+    from dagster_pandera import pandera_schema_to_dagster_type   # here, not on import: it brings polars along
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", BetaWarning)
         shown = pandera_schema_to_dagster_type(SCHEMAS[source])

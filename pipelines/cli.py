@@ -104,6 +104,17 @@ def check_database(url: str | None) -> None:
 
 
 def command_run(args) -> int:
+    from assets import sidecar
+    # First of all, on a single-county drop: the sidecar process imports while this one
+    # checks the config and imports Dagster (assets/sidecar.py).
+    sidecar.start_early(args.data)
+    try:
+        return run_drop(args)
+    finally:
+        sidecar.abandon()   # when the run did not take it over (a check failed)
+
+
+def run_drop(args) -> int:
     from recon.layout import counties
 
     load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
@@ -111,7 +122,7 @@ def command_run(args) -> int:
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
-    from recon.registry.store import database_url
+    from recon.registry.url import database_url
     db_url = database_url(args.db)
     check_database(db_url)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -119,6 +130,9 @@ def command_run(args) -> int:
 
     recon = dict(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
                  config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
+    if not county_names:
+        from assets.sidecar import prepare_early
+        prepare_early(recon["data_dir"], recon["out_dir"], args.as_of)
     workers = min(len(county_names), args.workers or default_workers())
     if workers > 1:
         return run_counties_in_parallel(recon, county_names, workers, home)
@@ -159,7 +173,9 @@ def run_counties_in_parallel(recon: dict, county_names: list[str], workers: int,
     from concurrent.futures.process import BrokenProcessPool
 
     console.print(f"[bold]recon[/bold] {len(county_names)} counties, {workers} at a time")
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    from assets.sidecar import watch_parent   # a killed run leaves no county running
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=watch_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(run_county, recon, tuple(county_names), county, home) for county in county_names]
         failures = []
         for county, future in zip(county_names, futures):
@@ -215,7 +231,7 @@ def _job(recon_items: tuple, county_names: tuple[str, ...], home: str | None = N
 
     from assets.partitions import COUNTY_PARTITIONS
     from assets.resources import ReconConfig
-    from pipelines.definitions import build_definitions
+    from pipelines.graph import build_definitions
     recon = ReconConfig(**dict(recon_items))
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
     from pipelines.instance import open_instance

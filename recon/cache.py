@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from importlib import metadata
@@ -33,6 +34,12 @@ CODE = ("recon/read", "recon/normalise.py", "recon/values.py", "recon/ids.py", "
 CODE_FILES = ("*.py", "*.yaml")
 CHUNK = 1 << 20
 KEEP = 3    # cached versions kept per source (older ones are deleted)
+ENV = "RECON_CACHE"
+
+
+def enabled_by_env() -> bool:
+    """RECON_CACHE: off, 0, no, false turn the cache off; anything else (or unset) leaves it on."""
+    return os.environ.get(ENV, "on").strip().lower() not in ("off", "0", "no", "false")
 
 
 @lru_cache(maxsize=1)

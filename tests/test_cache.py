@@ -7,7 +7,7 @@ import pandas as pd
 from dagster import DagsterInstance, mem_io_manager
 
 from assets.resources import ReconConfig
-from pipelines.definitions import build_definitions
+from pipelines.graph import build_definitions
 from recon import cache
 from recon.tables import CoreTable
 from tiny_drop import write_drop

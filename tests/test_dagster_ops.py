@@ -13,7 +13,7 @@ from dagster import (DagsterInstance, Definitions, build_schedule_context, build
 
 from assets.partitions import COUNTY_PARTITIONS, counties
 from assets.resources import ReconConfig
-from pipelines.definitions import build_definitions
+from pipelines.graph import build_definitions
 from recon.sources import DATA_SOURCES
 from tiny_drop import write_drop
 

@@ -15,7 +15,7 @@ from dagster import DagsterInstance
 
 from assets.resources import ReconConfig
 from pipelines.cli import main
-from pipelines.definitions import build_definitions
+from pipelines.graph import build_definitions
 from recon.sources import DATA_SOURCES as SOURCES
 from recon.read import read_source
 

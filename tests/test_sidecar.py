@@ -91,3 +91,32 @@ def test_without_a_sidecar_nothing_is_offered_and_validation_runs_here(tmp_path)
     assert sidecar.offers(tmp_path / "out") == set()
     results, docs = expectations.validate(sidecar, frames, tmp_path / "out")
     assert set(results) == {"system", "ledger"} and docs.exists()
+
+
+def test_recon_run_starts_the_sidecar_early_and_the_resource_adopts_it(tmp_path):
+    """assets/sidecar.py: started before Dagster is imported, handed the
+    IN_SIDECAR sources; the run's resource takes over the process and the
+    sources under way, and what it takes is what core_<source> would compute."""
+    from assets import sidecar as early
+    drop = write_drop(tmp_path / "drop", households=6)
+    early.start_early(drop)
+    early.prepare_early(str(drop), str(tmp_path / "out"), AS_OF.isoformat())
+    sidecar = started()
+    try:
+        assert early.adopt() == (None, {})              # handed over once
+        assert sidecar.preparing(drop, "system") and sidecar.prepare(drop, "system", AS_OF)
+        prepared = sidecar.take(drop, "system")
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+    pd.testing.assert_frame_equal(prepared.frame, core_table(drop, "system", AS_OF).frame)
+
+
+def test_an_early_sidecar_no_run_takes_over_is_stopped_at_once(tmp_path):
+    from assets import sidecar as early
+    drop = write_drop(tmp_path / "drop", households=6)
+    early.start_early(drop)
+    processes = list(early._early["pool"]._processes.values())
+    early.abandon()
+    assert early.adopt() == (None, {}) and all(not process.is_alive() for process in processes)
+    early.start_early(tmp_path)                          # not a single-county drop: nothing started
+    assert early.adopt() == (None, {})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Statuses of an event. new/open/reopened are reported, suppressed is found
 # but exempted, resolved is no longer found.
-REPORTED = ("new", "open", "reopened")
+from recon.registry.outcome import REPORTED  # noqa: E402  (new, open, reopened)
 FOUND = REPORTED + ("suppressed",)
 # unchecked: open before, and its rule could not run this time (its source or
 # column was absent): neither struck off nor reported, still open next run.

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 import logging
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -25,10 +23,11 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from recon.problems import problems
 from recon.registry import lifecycle as lc
 from recon.registry.models import FOUND, REPORTED, STATUSES, UNCHECKED, Exemption, Feedback, Finding, FindingEvent, Run
+from recon.registry.outcome import RunOutcome
+from recon.registry.url import database_url
 
 log = logging.getLogger(__name__)
 
-ENV_URL = "RECON_DATABASE_URL"
 DEFAULT_FILE = "recon.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_TIMEOUT = 30
@@ -46,23 +45,7 @@ class RegistryUnavailable(RuntimeError):
     """The registry database cannot be used; the message is one line, without password."""
 
 
-@dataclass
-class RunOutcome:
-    current: pd.DataFrame     # reported findings: lc.OUTCOME_COLUMNS (+ other input columns)
-    resolved: pd.DataFrame    # resolved on this run, last known display fields, status resolved
-    suppressed: pd.DataFrame  # found but exempted: lc.OUTCOME_COLUMNS + reason, status suppressed
-    history: pd.DataFrame     # as_of, township, open_findings, new, open, reopened, resolved, suppressed
-    problems: pd.DataFrame = field(default_factory=problems)  # feedback rows naming unknown issues
-    counts: dict = field(default_factory=dict)
-    run_id: int | None = None
-
-
 # ---- connecting -------------------------------------------------------------
-
-def database_url(url: str | None = None) -> str | None:
-    """The registry URL a run uses: --db, else $RECON_DATABASE_URL, else None (SQLite in OUT)."""
-    return url or os.environ.get(ENV_URL) or None
-
 
 def open_registry(url: str | None, out_dir: Path) -> "Registry":
     """The registry at `url`, else $RECON_DATABASE_URL, else SQLite OUT/recon.db;
