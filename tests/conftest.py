@@ -8,8 +8,15 @@ import os
 import uuid
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+# Property tests draw the same examples on every run (a red CI is a reproducible one); set
+# HYPOTHESIS_PROFILE=explore locally to search afresh.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(scope="session", autouse=True)
 def dagster_home(tmp_path_factory):

@@ -71,7 +71,8 @@ def test_date_parser_never_raises_and_a_parsed_date_reparses_to_itself(cells, mo
 def test_amount_parser_never_raises_and_a_parsed_amount_reparses_to_itself(cells):
     parsed, bad = parse_amount(series(cells))
     assert len(parsed) == len(cells) and bad.dtype == bool
-    finite = parsed.notna() & parsed.astype("float64").abs().lt(1e300)
+    # Amounts a ledger can hold: beyond 10^12 yuan, rounding to the fen is below a float's precision.
+    finite = parsed.notna() & parsed.astype("float64").abs().lt(1e12)
     shown = parsed.where(finite).astype(object).map(lambda x: None if pd.isna(x) else repr(float(x)))
     again, again_bad = parse_amount(shown)
     assert again[finite].tolist() == parsed[finite].tolist()
