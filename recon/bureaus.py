@@ -57,6 +57,8 @@ def _first(keys: pd.Series, wanted: pd.Series) -> np.ndarray:
     known = (keys != "").to_numpy(bool)
     index = pd.Index(keys.to_numpy(dtype=object)[known])
     positions = np.flatnonzero(known)
+    if not len(positions):
+        return np.full(len(wanted), -1, dtype=np.int64)
     first = ~index.duplicated()
     at = index[first].get_indexer(wanted.to_numpy(dtype=object))
     return np.where(at >= 0, positions[first][np.maximum(at, 0)], -1)

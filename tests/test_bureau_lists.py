@@ -360,3 +360,12 @@ def test_the_report_has_a_section_per_bureau_with_statuses_and_the_trend(registr
     assert overview.loc["住建局", ["持续", "未销号合计", "本次销号"]].tolist() == [1, 1, 0]
     trend = html_tables(page)[1].set_index("部门")
     assert trend.loc["医保局", [f"{JAN:%Y-%m-%d}", f"{FEB:%Y-%m-%d}"]].tolist() == [2, 1]
+
+
+def test_records_without_any_usable_key_find_nothing():
+    """A bureau file whose rows carry no ID, 户编号 or village (the bad-input corpus) is no error."""
+    empty = records(("参保.xlsx#Sheet1", 3, "", ""))
+    for source in ("medical", "housing", "water"):
+        found = bureau_records(frame(finding("a", f"system|{source}")), empty, source,
+                               pd.DataFrame({"证件号码": pd.array([pd.NA], dtype="string"), "户编号": [""]}))
+        assert found["bureau_file"].isna().all(), source
