@@ -1,6 +1,7 @@
 """The out_ layer (CONTRACT.md §4): every finding with its issue_id →
 the registry (lifecycle, feedback, exemptions) → mismatches.csv,
-household_status.csv, input_problems.csv, the township lists and the report.
+household_status.csv, input_problems.csv, the township and bureau lists and
+the report.
 
 Each file-writing asset returns what it wrote through `written`, which
 attaches the same path and row-count metadata to every output.
@@ -28,6 +29,7 @@ from checks.rules.run import RuleRun, group_names, load_catalog
 from checks.rules.stages import blank_status_notes
 from recon import outputs
 from recon import problems as P
+from recon.bureaus import bureaus, write_bureau_lists
 from recon.feedback import read_exemptions, read_feedback
 from recon.registry.outcome import REPORTED, RunOutcome   # REPORTED: new, open, reopened
 from recon.tables import CoreTable
@@ -185,6 +187,23 @@ def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outco
     return written(context, paths, len(outcome.current) + len(outcome.resolved))
 
 
+# The core tables of the bureaus whose records the bureau lists show beside the findings,
+# and the system's (which household a member's ID on a water or housing row is about).
+BUREAU_INS = {f"core_{name}": AssetIn(f"core_{name}") for name in ("system", *bureaus())}
+
+
+@county_asset(group_name="outputs", compute_kind="excel",
+              ins={"outcome": AssetIn("out_registry"), "all_findings": AssetIn("out_findings"), **BUREAU_INS},
+              description="核查清单 / one Excel verification list per sector bureau whose data a finding rests on "
+                          "(三单制), with the bureau's own record beside each finding.")
+def out_bureau_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
+                     all_findings: AllFindings, **cores: CoreTable) -> Written:
+    records = {table.source: table.frame for table in cores.values()}
+    paths = write_bureau_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
+                               recon.as_of_date(), recon.settings(), records, categories())
+    return written(context, paths, bureaus=len(paths))
+
+
 @county_asset(group_name="outputs", compute_kind="html",
               ins={"outcome": AssetIn("out_registry"), "all_findings": AssetIn("out_findings"),
                    "status": AssetIn("out_household_status"), "problems": AssetIn("out_input_problems"), **CORE_INS},
@@ -198,12 +217,12 @@ def out_report(context: AssetExecutionContext, recon: ReconConfig, outcome: RunO
                         history=outcome.history, household_status=status.table, skipped=all_findings.skipped,
                         input_problems=problems.table, counts_by_source=counts_by_source,
                         rule_titles={code: rule.title for code, rule in load_catalog().items()},
-                        notes=all_findings.notes)
+                        notes=all_findings.notes, source_history=outcome.source_history)
     return written(context, [path])
 
 
 OUTPUTS = [out_findings, out_registry, out_mismatches, out_household_status, out_input_problems,
-           out_township_lists, out_report]
+           out_township_lists, out_bureau_lists, out_report]
 
 
 def build_output_assets(partitions_def: PartitionsDefinition | None = None) -> list:

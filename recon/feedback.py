@@ -1,5 +1,7 @@
-"""Returned township lists and the county's exemption register (RULES.md
-§Lifecycle and lists, CONTRACT.md §2 feedback/ and exemptions/).
+"""Returned township and bureau lists and the county's exemption register
+(RULES.md §Lifecycle and lists, CONTRACT.md §2 feedback/ and exemptions/).
+A bureau list (核查清单) answers in 核查结果 what a township list (整改清单)
+answers in 整改情况, with the same two answers and the same meaning.
 
 Reading only: what a claim means for a finding is decided by the registry
 (recon.registry), which also knows which 问题编号 belong to the county.
@@ -18,23 +20,28 @@ from recon.ids import normalise_ids
 from recon.problems import PATH, ROW, SHEET, concat, row_problems
 from recon.read import read_table, source_files
 
-# Headers of the lists written by recon.lists (FINDING_HEADERS / FILL_IN_HEADERS).
+# Headers of the lists written by recon.lists (the fill-in headers of TOWNSHIP_LIST, then BUREAU_LIST's).
 FEEDBACK_COLUMNS = {
     "issue_id": ["问题编号"],
     "rule": ["规则"],
-    "status_text": ["整改情况"],
-    "responsible": ["整改责任人"],
-    "done_on": ["整改完成时间"],
+    "status_text": ["整改情况", "核查结果"],
+    "responsible": ["整改责任人", "核查人"],
+    "done_on": ["整改完成时间", "核查日期"],
     "reason": ["核实说明"],
 }
 CLAIM_COLUMNS = ["issue_id", "rule", "status_text", "reason", "file", "sheet", "row", "list_as_of"]
 EXEMPTION_COLUMNS = ["rule", "id_number", "household_id", "reason", "approved_on"]
-# <县>_<乡镇>_整改清单_<as-of>.xlsx: the list's as-of date, also after a clerk's "(1)" or "_改".
-_LIST_DATE = re.compile(r"整改清单_(\d{4}-\d{2}-\d{2})")
+# <县>_<乡镇>_整改清单_<as-of>.xlsx or <县>_<部门>_核查清单_<as-of>.xlsx: the list's as-of date,
+# also after a clerk's "(1)" or "_改".
+_LIST_DATE = re.compile(r"(?:整改|核查)清单_(\d{4}-\d{2}-\d{2})")
+_BUREAU_LIST = re.compile(r"核查清单")
 _ISSUE_ID = re.compile(r"[0-9a-f]{16}")
 
 NO_REASON = "整改情况填了“核实无误”，但核实说明为空：请写明理由，本行暂不作为豁免"
 BAD_STATUS = "整改情况应填“已整改”或“核实无误”，本行已忽略"
+# The same on a bureau list, whose answer column is 核查结果.
+BUREAU_NO_REASON = NO_REASON.replace("整改情况", "核查结果")
+BUREAU_BAD_STATUS = BAD_STATUS.replace("整改情况", "核查结果")
 BAD_ISSUE_ID = "问题编号不是本系统生成的编号（可能被改动），本行已忽略"
 NO_RULE = "规则为空，本行已忽略"
 NO_PERSON = "证件号码和户编号都为空，不知道豁免的是谁，本行已忽略"
@@ -51,11 +58,11 @@ def _clean(values: pd.Series) -> pd.Series:
 
 
 def read_feedback(drop: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Claims of the returned lists in drop/feedback/: one row per finding row
-    whose 整改情况 is filled in. Columns CLAIM_COLUMNS (file = path in the drop,
-    list_as_of = the as-of date in the list's file name, NaT when absent).
-    Rows with 整改情况 empty are not claims; bad rows and foreign files are
-    input problems."""
+    """Claims of the returned lists in drop/feedback/, township and bureau
+    lists alike: one row per finding row whose 整改情况 (核查结果) is filled
+    in. Columns CLAIM_COLUMNS (file = path in the drop, list_as_of = the
+    as-of date in the list's file name, NaT when absent). Rows with the
+    answer empty are not claims; bad rows and foreign files are input problems."""
     drop = Path(drop)
     files, _notes = source_files(drop / "feedback")
     result = read_table(files, drop, _aliases(FEEDBACK_COLUMNS), ("issue_id",))
@@ -66,10 +73,13 @@ def read_feedback(drop: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     is_claim = filled["status_text"].isin([CLAIMED_FIXED, VERIFIED])
     good_id = filled["issue_id"].str.fullmatch(_ISSUE_ID.pattern).fillna(False)
     no_reason = (filled["status_text"] == VERIFIED) & (filled["reason"] == "")
+    bureau = filled[PATH].astype("string").str.contains(_BUREAU_LIST).fillna(False).astype(bool)
     found = [result.problems,
-             row_problems(filled, ~is_claim, "整改情况", BAD_STATUS),
+             row_problems(filled, ~is_claim & ~bureau, "整改情况", BAD_STATUS),
+             row_problems(filled, ~is_claim & bureau, "核查结果", BUREAU_BAD_STATUS),
              row_problems(filled, is_claim & ~good_id, "问题编号", BAD_ISSUE_ID),
-             row_problems(filled, is_claim & good_id & no_reason, "核实说明", NO_REASON)]
+             row_problems(filled, is_claim & good_id & no_reason & ~bureau, "核实说明", NO_REASON),
+             row_problems(filled, is_claim & good_id & no_reason & bureau, "核实说明", BUREAU_NO_REASON)]
     claims = filled[is_claim & good_id & ~no_reason]
     dates = claims[PATH].str.extract(_LIST_DATE, expand=False)
     out = pd.DataFrame({

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon.atomic import atomic_path
+from recon.bureaus import bureaus, names_source
 from recon.charts import BROWSER_FONTS, bar_chart, line_chart
 from recon.guarantees import GUARANTEES
 from recon.ids import mask_ids_in
@@ -143,6 +144,51 @@ def trend_section(history: pd.DataFrame) -> str:
     return heading + chart + table_html(table)
 
 
+def _status_counts(current: pd.DataFrame, resolved: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per value of `column`: open findings per status (新发现, 持续, 重现), 未销号合计 and 本次销号."""
+    found = (pd.crosstab(current[column].astype("string"), current["status"].astype("string")) if len(current)
+             else pd.DataFrame(index=pd.Index([], dtype=object)))
+    table = found.reindex(columns=list(STATUSES), fill_value=0).rename(columns=STATUSES)
+    table["未销号合计"] = table[list(STATUSES.values())].sum(axis=1)
+    done = resolved[column].astype("string").value_counts() if len(resolved) else pd.Series(dtype=int)
+    return table.join(done.rename("本次销号"), how="outer").fillna(0).astype(int).sort_index()
+
+
+def bureau_section(current: pd.DataFrame, resolved: pd.DataFrame, source_history: pd.DataFrame | None,
+                   rule_titles: dict[str, str]) -> str:
+    """Per sector bureau (the bureau lists, 三单制): the findings resting on its
+    data by status and rule, and how many were open at each run."""
+    heading = "<h2>各部门核查清单（问题涉及的部门数据）</h2>"
+    overview, parts, trend = [], [], {}
+    history = _or_empty(source_history, ["as_of", "source", "open_findings"])
+    for name, bureau in bureaus().items():
+        mine = current[names_source(current["source"], name)] if len(current) else current
+        done = resolved[names_source(resolved["source"], name)] if len(resolved) else resolved
+        if len(history):
+            runs = history[names_source(history["source"], name)]
+            trend[bureau] = runs.groupby(pd.to_datetime(runs["as_of"]).dt.strftime("%Y-%m-%d"))["open_findings"].sum()
+        if mine.empty and done.empty:
+            continue
+        by_rule = _status_counts(mine, done, "rule").rename_axis("规则").reset_index()
+        by_rule.insert(1, "名称", by_rule["规则"].map(rule_titles).fillna(""))
+        totals = by_rule.drop(columns=["规则", "名称"]).sum()
+        overview.append({"部门": bureau, **totals.to_dict()})
+        parts.append(f"<h3>{scrub(bureau)}</h3>" + table_html(by_rule))
+    if not overview:
+        return heading + '<p class="note">本次没有涉及行业部门数据的问题。</p>'
+    table = pd.DataFrame(overview)
+    wide = pd.DataFrame(trend).fillna(0).astype(int).sort_index()
+    wide = wide.loc[:, (wide != 0).any(axis=0)] if len(wide) else wide
+    trend_html = ""
+    if len(wide.columns):
+        trend_html = ("<h3>各部门未销号问题数（历次运行）</h3>"
+                      + line_chart(wide.set_axis(chart_labels(pd.Series(wide.columns)), axis=1),
+                                   "各部门数据相关的未销号问题数（历次运行）", "未销号问题数")
+                      + table_html(wide.T.rename_axis("部门").reset_index()))
+    return (heading + '<p class="note">每个部门一份核查清单（bureaus/ 文件夹），列出依据该部门数据发现的问题。</p>'
+            + table_html(table) + trend_html + "".join(parts))
+
+
 def guarantee_section(household_status: pd.DataFrame) -> str:
     """两不愁三保障: share of registered households without each gap, and the A/B/C split."""
     status = household_status.assign(**{"class": household_status["class"].astype("string")})
@@ -201,9 +247,11 @@ def _or_empty(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
 def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame, resolved: pd.DataFrame,
                  suppressed: pd.DataFrame, history: pd.DataFrame, household_status: pd.DataFrame,
                  skipped: pd.DataFrame, input_problems: pd.DataFrame, counts_by_source,
-                 rule_titles: dict[str, str], notes: list[str] | None = None) -> Path:
+                 rule_titles: dict[str, str], notes: list[str] | None = None,
+                 source_history: pd.DataFrame | None = None) -> Path:
     """Write report.html atomically and return its path; `rule_titles` maps
-    rule codes to their titles (the catalog's)."""
+    rule codes to their titles (the catalog's); `source_history`: the
+    registry's open findings per run and finding source (the bureaus' trends)."""
     titles = rule_titles
     household_status = _or_empty(household_status, ["户编号", "乡镇", "行政村", "class", "gaps"])
     input_problems = _or_empty(input_problems, ["file", "sheet", "row", "column", "problem"])
@@ -216,6 +264,7 @@ def write_report(out_path, *, county: str, as_of: dt.date, current: pd.DataFrame
         township_section(current, resolved),
         rule_section(current, titles),
         trend_section(history),
+        bureau_section(current, resolved, source_history, titles),
         guarantee_section(household_status),
         gaps_section(skipped, suppressed, input_problems),
     ])

@@ -22,9 +22,9 @@ KIND_NAMES = {
 FEEDBACK_NOTES = {
     "issue_id": "问题编号（用它找到表头行，必须保留、不要改动）",
     "rule": "规则编码",
-    "status_text": "填“已整改”或“核实无误”；空着表示还没有处理",
-    "responsible": "整改责任人",
-    "done_on": "整改完成时间",
+    "status_text": "填“已整改”或“核实无误”；空着表示还没有处理（部门核查清单中叫核查结果）",
+    "responsible": "整改责任人（核查清单：核查人）",
+    "done_on": "整改完成时间（核查清单：核查日期）",
     "reason": "核实说明：填“核实无误”时必须写明理由",
 }
 
@@ -82,9 +82,10 @@ KINDS_INTRO = """
 """
 
 FEEDBACK_INTRO = """
-## feedback/ 退回的整改清单 / Returned lists
+## feedback/ 退回的整改清单和核查清单 / Returned lists
 
-乡镇填好后退回的整改清单（recon 生成的 `townships/*.xlsx`）按下列列名读回。表头行是含有“问题编号”的那一行。
+乡镇填好后退回的整改清单（recon 生成的 `townships/*.xlsx`）和部门填好后退回的核查清单（`bureaus/*.xlsx`）
+按下列列名读回。表头行是含有“问题编号”的那一行。
 
 """
 

@@ -22,3 +22,5 @@ class RunOutcome:
     problems: pd.DataFrame = field(default_factory=problems)  # feedback rows naming unknown issues
     counts: dict = field(default_factory=dict)
     run_id: int | None = None
+    # As history, per finding source ("system|medical") instead of township: the bureaus' trends.
+    source_history: pd.DataFrame | None = None

@@ -187,7 +187,7 @@ def _record(connection, county, as_of, findings, feedback, exemptions, skipped_r
         resolved=lc.outcome_frame(resolved),
         suppressed=lc.outcome_frame(found[~reported], extra=("reason",)),
         history=_history(connection, county),
-        problems=feedback_problems, counts=counts, run_id=run_id)
+        problems=feedback_problems, counts=counts, run_id=run_id, source_history=_source_history(connection, county))
 
 
 def _drop_run(connection, county, as_of) -> bool:
@@ -359,15 +359,31 @@ def _history(connection, county) -> pd.DataFrame:
                                        func.count().label("n"))
                     .where(EVENTS.c.county == county)
                     .group_by(EVENTS.c.as_of, EVENTS.c.township, EVENTS.c.status))
+    return _status_table(counts, "township")
+
+
+def _source_history(connection, county) -> pd.DataFrame:
+    """Per run date and finding source (its last known `source`): findings by
+    status, open_findings = reported."""
+    joined = (FINDINGS.c.county == EVENTS.c.county) & (FINDINGS.c.issue_id == EVENTS.c.issue_id)
+    counts = _frame(connection, select(EVENTS.c.as_of, FINDINGS.c.source, EVENTS.c.status, func.count().label("n"))
+                    .select_from(EVENTS.join(FINDINGS, joined))
+                    .where(EVENTS.c.county == county)
+                    .group_by(EVENTS.c.as_of, FINDINGS.c.source, EVENTS.c.status))
+    return _status_table(counts, "source")
+
+
+def _status_table(counts: pd.DataFrame, by: str) -> pd.DataFrame:
+    """(as_of, by, status, n) counts as one row per as_of and `by`, a column per status."""
     statuses = list(REPORTED) + ["resolved", "suppressed"]
-    counts["township"] = counts["township"].fillna("")
-    table = counts.pivot_table(index=["as_of", "township"], columns="status", values="n", aggfunc="sum",
+    counts[by] = counts[by].fillna("")
+    table = counts.pivot_table(index=["as_of", by], columns="status", values="n", aggfunc="sum",
                                fill_value=0).reindex(columns=statuses, fill_value=0)
     table.columns.name = None
     table = table.reset_index()
     table["open_findings"] = table[list(REPORTED)].sum(axis=1)
     table["as_of"] = pd.to_datetime(table["as_of"]).astype("datetime64[ns]")
-    return table[["as_of", "township", "open_findings"] + statuses].astype({s: "int64" for s in statuses + ["open_findings"]})
+    return table[["as_of", by, "open_findings"] + statuses].astype({s: "int64" for s in statuses + ["open_findings"]})
 
 
 # ---- frames in and out --------------------------------------------------------
