@@ -32,9 +32,18 @@ def context_of(context: AssetExecutionContext, recon: ReconConfig, inputs: dict)
                         recon.as_of_date(), recon.data_path(county_partition(context)).name)
 
 
-def group_metadata(result: RuleRun) -> dict:
+def group_metadata(result: RuleRun, group: str | None = None, settings=None) -> dict:
+    """Counts per rule and severity, the rules that did not run and why, and
+    (given the group and the run's settings) the group's effective catalog:
+    each rule with enabled and severity as the config makes them."""
     counts = result.counts.copy()
     catalog = load_catalog()
+    effective = {}
+    if group is not None and settings is not None:
+        rows = [(rule.code, rule.title, *rule.switched(settings)) for rule in catalog.values() if rule.group == group]
+        table = pd.DataFrame(rows, columns=["rule", "title", "enabled", "severity"])
+        table["enabled"] = table["enabled"].map({True: "是", False: "否（配置停用）"})
+        effective = {"rules": counts_table(table)}
     counts.insert(1, "title", counts["rule"].map(lambda c: catalog[c].title))
     severity = result.findings["severity"].value_counts().rename_axis("severity").reset_index(name="findings")
     return {
@@ -42,6 +51,7 @@ def group_metadata(result: RuleRun) -> dict:
         "findings_per_rule": counts_table(counts),
         "findings_per_severity": counts_table(severity),
         "rules_skipped": counts_table(result.skipped),
+        **effective,
     }
 
 
@@ -58,7 +68,7 @@ def build_group_asset(group: str, partitions_def: PartitionsDefinition | None = 
         earlier = [inputs[f"findings_{g}"].findings for g in prior if len(inputs[f"findings_{g}"].findings)]
         result = run_rules(context_of(context, recon, inputs), groups=(group,),
                            prior=pd.concat(earlier, ignore_index=True) if earlier else None)
-        context.add_output_metadata(group_metadata(result))
+        context.add_output_metadata(group_metadata(result, group, recon.settings()))
         return result
 
     return findings_asset

@@ -14,3 +14,16 @@ def test_preview_masks_ids_names_phones_and_hides_health():
     for secret in ("430321199001011234", "张三丰", "13812345678", "085112345678", "长期慢性病", "肢体"):
         assert secret not in text
     assert "138****5678" in text and "0851****5678" in text and "城关镇" in text and "张**" in text
+
+
+def test_findings_metadata_lists_the_groups_rules_as_the_config_makes_them():
+    """Issue 21: the Dagster UI shows the effective catalog (enabled, severity) per findings asset."""
+    from assets.findings import group_metadata
+    from checks.rules.run import RuleRun
+    from recon.settings import Settings
+    empty = RuleRun(findings=pd.DataFrame({"severity": pd.Series(dtype="string")}),
+                    skipped=pd.DataFrame(columns=["rule", "reason"]), counts=pd.DataFrame(columns=["rule", "findings"]))
+    settings = Settings.model_validate({"rules": {"PHN02": {"enabled": False}, "REL01": {"severity": "high"}}})
+    table = group_metadata(empty, "consistency", settings)["rules"].value
+    lines = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ") and "rule" not in line}
+    assert "否" in lines["PHN02"] and "high" in lines["REL01"] and "是" in lines["RSK05"]
