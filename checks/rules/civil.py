@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import column, deregistered_ids, members, person_codes
+from checks.rules.common import column, deregistered_ids, members, person_codes, persons_among
 from checks.rules.people import located
 
 GROUP = group("civil", order=90, title="兜底保障 / civil affairs", category="兜底保障")
@@ -47,13 +47,6 @@ def records(ctx: RuleContext) -> pd.DataFrame:
     return civil.assign(kind=kind, standing=standing(ctx, civil), person=person_codes(ctx, civil["证件号码"]))
 
 
-def holds(ctx: RuleContext, rows: pd.DataFrame) -> np.ndarray:
-    """Per person code of recon.match: one of `rows` is theirs."""
-    found = np.zeros(len(ctx.people) + 1, dtype=bool)   # the spare last slot takes NONE (-1)
-    found[rows["person"].to_numpy()] = True
-    return found
-
-
 def flag_disagrees(ctx: RuleContext, kind: str, says: bool) -> pd.DataFrame:
     """Members whose system flag for `kind` is known and `says`, where the
     records disagree: says 否 with an active record (CIV01/03), or says 是 with
@@ -63,13 +56,15 @@ def flag_disagrees(ctx: RuleContext, kind: str, says: bool) -> pd.DataFrame:
     flag = persons[FLAGS[kind]].astype("boolean")
     codes = persons["_person"].to_numpy()
     if says:
-        backed = holds(ctx, recs[recs["standing"] != "ended"])[codes]
+        backed = persons_among(ctx, recs.loc[recs["standing"] != "ended", "person"].to_numpy())[codes]
         return persons[flag.fillna(False).to_numpy(bool) & ~backed]
-    active = holds(ctx, recs[recs["standing"] == "active"])[codes]
+    active = persons_among(ctx, recs.loc[recs["standing"] == "active", "person"].to_numpy())[codes]
     return persons[(~flag).fillna(False).to_numpy(bool) & active]
 
 
-def flag_findings(hit: pd.DataFrame, kind: str, says: bool) -> pd.DataFrame:
+def flag_findings(ctx: RuleContext, kind: str, says: bool) -> pd.DataFrame:
+    """CIV01–CIV04: the members flag_disagrees finds, as findings."""
+    hit = flag_disagrees(ctx, kind, says)
     if hit.empty:
         return empty_findings()
     name = hit["name"].astype("string").fillna("该成员")
@@ -88,28 +83,28 @@ CIV_ACTION = "与民政部门核对救助记录：系统标识错的改系统；
       needs=(("civil", ()), ("system", ("享受低保",))), action=CIV_ACTION,
       meaning="民政数据显示这名成员正在享受低保，但系统中“享受低保”为“否”。")
 def dibao_not_flagged(ctx: RuleContext) -> pd.DataFrame:
-    return flag_findings(flag_disagrees(ctx, "低保", says=False), "低保", says=False)
+    return flag_findings(ctx, "低保", says=False)
 
 
 @rule("CIV02", group=GROUP, level="person", severity="medium", key=("id_number",), title="系统标识低保但民政无记录",
       needs=(("civil", ()), ("system", ("享受低保",))), action=CIV_ACTION,
       meaning="系统中“享受低保”为“是”，但民政数据中没有这名成员在保（或状态不明）的低保记录，可能已停保。")
 def dibao_without_record(ctx: RuleContext) -> pd.DataFrame:
-    return flag_findings(flag_disagrees(ctx, "低保", says=True), "低保", says=True)
+    return flag_findings(ctx, "低保", says=True)
 
 
 @rule("CIV03", group=GROUP, level="person", severity="high", key=("id_number",), title="在保特困人员系统未标识",
       needs=(("civil", ()), ("system", ("特困供养",))), action=CIV_ACTION,
       meaning="民政数据显示这名成员正在享受特困供养，但系统中“特困供养”为“否”。")
 def tekun_not_flagged(ctx: RuleContext) -> pd.DataFrame:
-    return flag_findings(flag_disagrees(ctx, "特困", says=False), "特困", says=False)
+    return flag_findings(ctx, "特困", says=False)
 
 
 @rule("CIV04", group=GROUP, level="person", severity="medium", key=("id_number",), title="系统标识特困但民政无记录",
       needs=(("civil", ()), ("system", ("特困供养",))), action=CIV_ACTION,
       meaning="系统中“特困供养”为“是”，但民政数据中没有这名成员在保（或状态不明）的特困记录，可能已终止。")
 def tekun_without_record(ctx: RuleContext) -> pd.DataFrame:
-    return flag_findings(flag_disagrees(ctx, "特困", says=True), "特困", says=True)
+    return flag_findings(ctx, "特困", says=True)
 
 
 def active_people(ctx: RuleContext) -> pd.DataFrame:

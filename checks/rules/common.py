@@ -14,6 +14,23 @@ from checks.rules.base import RuleContext
 from recon.match import NONE, at, coalesce, first_rows
 
 
+# How a message names the two sides of "system and ledger each".
+SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
+
+
+def text(values) -> pd.Series:
+    """Values as message text: strings, "" where unknown."""
+    return pd.Series(values).astype("string").fillna("")
+
+
+def persons_among(ctx: RuleContext, codes: np.ndarray) -> np.ndarray:
+    """Per person code of recon.match (index with a code; NONE, -1, lands in
+    a spare last slot that is never asked for): the person is one of `codes`."""
+    found = np.zeros(len(ctx.people) + 1, dtype=bool)
+    found[codes] = True
+    return found
+
+
 def shared(ctx: RuleContext, name: str, build: Callable[[RuleContext], object], copy: bool = True):
     """build(ctx), computed once per context (kept in ctx.extra) and handed out
     as a copy — rules add columns to what they get. Stored with the frames it

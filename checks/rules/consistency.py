@@ -13,15 +13,14 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import (column, deregistered_ids, ledger_household_label, members, person_codes,
-                                 registered_households, shared, years_between)
+from checks.rules.common import (SOURCE_LABEL, column, deregistered_ids, ledger_household_label, members,
+                                 person_codes, persons_among, registered_households, shared, text, years_between)
 from checks.rules.people import links, located, person_facts
 from checks.rules.stages import NOT_IN_SCHOOL, member_stage, school_stage
 from recon.ids import mask_phone
 from recon.match import NONE, first_rows
 
 GROUP = group("consistency", order=80, title="逻辑校验 / internal consistency", category="逻辑校验")
-SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
 
 # RULES.md §Internal consistency: relations that imply a sex, the two generations, labour values.
 MALE_RELATIONS = ("子", "孙子", "外孙子", "曾孙子", "父", "父亲", "祖父", "外祖父", "岳父", "公公", "兄", "弟", "兄弟",
@@ -36,10 +35,6 @@ NO_LABOUR = "无劳动力"
 HEALTHY = "健康"
 PRESCHOOL = "学龄前儿童"
 RISK_COLUMNS = ("致贫原因", "致贫原因2", "致贫原因3", "致贫原因4", "致贫原因5")
-
-
-def text(values) -> pd.Series:
-    return pd.Series(values).astype("string").fillna("")
 
 
 def date_text(values) -> pd.Series:
@@ -69,8 +64,7 @@ def _side_rows(ctx: RuleContext, source: str) -> pd.DataFrame:
     person = found.person[source][positions]
     facts = person_facts(ctx)
     valid = person != NONE
-    gone = np.zeros(len(ctx.people) + 1, dtype=bool)
-    gone[person_codes(ctx, pd.Series(deregistered_ids(ctx)))] = True   # NONE (-1) lands in the spare last slot
+    gone = persons_among(ctx, person_codes(ctx, pd.Series(deregistered_ids(ctx))))
     relation = column(frame, "与户主关系").astype("string").array.take(positions)
     return pd.DataFrame({
         "pos": positions, "household": codes[positions], "relation": relation, "person": person,
@@ -89,6 +83,12 @@ def heads(ctx: RuleContext, source: str) -> pd.DataFrame:
     first = first_rows(rows["household"].to_numpy(), size, np.flatnonzero(is_head))
     first = first[first != NONE]
     return rows.iloc[first].set_index("household", drop=False)
+
+
+def known_heads(ctx: RuleContext, source: str) -> pd.DataFrame:
+    """heads() whose 证件号码 is valid: the 户主 rules compare by ID, an unknown never fires."""
+    head = heads(ctx, source)
+    return head[head["person"].to_numpy() != NONE]
 
 
 def person_findings(ctx: RuleContext, source: str, rows: pd.DataFrame, **columns) -> pd.DataFrame:
@@ -160,8 +160,7 @@ REL02_ACTION = "对照户口簿核实户主和配偶的证件号码与关系，�
       title="户主与配偶性别相同", needs=(("system", ("与户主关系",)),), meaning=REL02_MEANING, action=REL02_ACTION)
 def spouse_same_sex(ctx: RuleContext) -> pd.DataFrame:
     def side(source: str) -> pd.DataFrame:
-        rows, head = side_rows(ctx, source), heads(ctx, source)
-        head = head[head["person"].to_numpy() != NONE]
+        rows, head = side_rows(ctx, source), known_heads(ctx, source)
         spouses = rows[(rows["relation"] == "配偶").fillna(False).to_numpy(bool) & rows["member"].to_numpy()
                        & rows["household"].isin(head.index).to_numpy()]
         head_male = head["male"].reindex(spouses["household"]).to_numpy(bool)
@@ -193,8 +192,7 @@ def generation_gap(ctx: RuleContext) -> pd.DataFrame:
     gap = ctx.settings.generation_gap_years
 
     def side(source: str) -> pd.DataFrame:
-        rows, head = side_rows(ctx, source), heads(ctx, source)
-        head = head[head["person"].to_numpy() != NONE]
+        rows, head = side_rows(ctx, source), known_heads(ctx, source)
         younger = rows["relation"].isin(YOUNGER).fillna(False).to_numpy(bool)
         older = rows["relation"].isin(OLDER).fillna(False).to_numpy(bool)
         rows = rows[(younger | older) & rows["member"].to_numpy() & rows["household"].isin(head.index).to_numpy()]
@@ -231,8 +229,7 @@ def head_too_young(ctx: RuleContext) -> pd.DataFrame:
     as_of = np.datetime64(ctx.as_of, "D")
 
     def side(source: str) -> pd.DataFrame:
-        head = heads(ctx, source)
-        head = head[head["person"].to_numpy() != NONE]
+        head = known_heads(ctx, source)
         age = years_between(head["birth"], np.full(len(head), as_of))
         hit = head[~np.isnan(age) & (age < minimum)]
         if hit.empty:

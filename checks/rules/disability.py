@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import joined_per_group, members, person_codes
+from checks.rules.common import joined_per_group, members, person_codes, persons_among
 
 GROUP = group("disability", order=100, title="残疾人 / disability", category="兜底保障")
 
@@ -35,12 +35,6 @@ def certificates(ctx: RuleContext) -> pd.DataFrame:
     return certs.assign(standing=standing, person=person_codes(ctx, certs["证件号码"]))
 
 
-def per_person(ctx: RuleContext, rows: pd.DataFrame) -> np.ndarray:
-    found = np.zeros(len(ctx.people) + 1, dtype=bool)   # the spare last slot takes NONE (-1)
-    found[rows["person"].to_numpy()] = True
-    return found
-
-
 def disabled(persons: pd.DataFrame) -> pd.Series:
     """健康状况 holds 残疾 (NA where unknown)."""
     health = persons["健康状况"].astype("string")
@@ -52,7 +46,7 @@ def disabled(persons: pd.DataFrame) -> pd.Series:
       meaning="残联数据中这名成员持有有效的残疾人证，但系统中的健康状况没有“残疾”。")
 def certified_not_disabled(ctx: RuleContext) -> pd.DataFrame:
     persons, certs = members(ctx), certificates(ctx)
-    holds = per_person(ctx, certs[certs["standing"] == "valid"])[persons["_person"].to_numpy()]
+    holds = persons_among(ctx, certs.loc[certs["standing"] == "valid", "person"].to_numpy())[persons["_person"].to_numpy()]
     hit = persons[holds & (~disabled(persons)).fillna(False).to_numpy(bool)]
     if hit.empty:
         return empty_findings()
@@ -67,7 +61,7 @@ def certified_not_disabled(ctx: RuleContext) -> pd.DataFrame:
       meaning="系统中健康状况为“残疾”，但残联数据中没有这名成员有效（或状态不明）的残疾人证：可能未办证或证件已失效。")
 def disabled_without_certificate(ctx: RuleContext) -> pd.DataFrame:
     persons, certs = members(ctx), certificates(ctx)
-    backed = per_person(ctx, certs[certs["standing"] != "not valid"])[persons["_person"].to_numpy()]
+    backed = persons_among(ctx, certs.loc[certs["standing"] != "not valid", "person"].to_numpy())[persons["_person"].to_numpy()]
     hit = persons[disabled(persons).fillna(False).to_numpy(bool) & ~backed]
     if hit.empty:
         return empty_findings()
@@ -84,7 +78,7 @@ def category_differs(ctx: RuleContext) -> pd.DataFrame:
     persons, certs = members(ctx), certificates(ctx)
     certs = certs[(certs["standing"] == "valid").to_numpy() & certs["残疾类别"].notna().to_numpy(bool)]
     system_category = persons["残疾类别"].astype("string")
-    with_certs = per_person(ctx, certs)[persons["_person"].to_numpy()]
+    with_certs = persons_among(ctx, certs["person"].to_numpy())[persons["_person"].to_numpy()]
     pairs = pd.MultiIndex.from_arrays([certs["person"].to_numpy(), certs["残疾类别"].astype("string").to_numpy()])
     same = pd.MultiIndex.from_arrays([persons["_person"].to_numpy(), system_category.to_numpy()]).isin(pairs)
     hit_mask = system_category.notna().to_numpy(bool) & with_certs & ~same

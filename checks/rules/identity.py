@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import (column, deregistered_ids, first_member_rows, ledger_household_label,
-                                 ledger_households_in_scope, mapped_households, shared)
+from checks.rules.common import (SOURCE_LABEL, column, deregistered_ids, first_member_rows, ledger_household_label,
+                                 ledger_households_in_scope, mapped_households, shared, text)
 from checks.rules.id_suggest import name_key, suggest
 from checks.rules.people import both, in_villages, ledger_villages, links, located, located_in, name_as_read, person_facts
 from recon.household_kinds import MONITORED_TYPE, says_monitored, says_poverty
@@ -33,11 +33,6 @@ GROUP = group("identity", order=10, title="身份与家庭结构 / identity and 
 
 IDENTITY = dict(group=GROUP)
 HOUSEHOLD = dict(group=GROUP, category="家庭与收入")
-SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
-
-
-def text(values) -> pd.Series:
-    return pd.Series(values).astype("string").fillna("")
 
 
 ID01_MEANING = (

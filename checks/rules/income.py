@@ -11,13 +11,12 @@ from __future__ import annotations
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import ledger_household_label, ledger_households_in_scope
+from checks.rules.common import SOURCE_LABEL, ledger_household_label, ledger_households_in_scope
 
 GROUP = group("income", order=20, title="收入测算 / income", category="家庭与收入")
 
 INCOME = dict(group=GROUP)
 PARTS = ("工资性收入", "生产经营性收入", "财产性收入", "转移性收入")
-SOURCE_LABEL = {"system": "系统", "ledger": "台账"}
 
 
 def amount(values: pd.Series) -> pd.Series:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from checks.rules.base import RuleContext, empty_findings, findings, group, rule
-from checks.rules.common import members, person_codes
+from checks.rules.common import members, person_codes, persons_among
 from checks.rules.stages import NOT_IN_SCHOOL, member_stage
 
 GROUP = group("pension", order=110, title="养老保险 / pension insurance", category="养老保险")
@@ -29,9 +29,7 @@ def insured(ctx: RuleContext, resident_only: bool) -> np.ndarray:
         rows &= (pension["参保年度"] == ctx.as_of.year).fillna(False).to_numpy(bool)
     if resident_only and "险种" in pension.columns:
         rows &= (pension["险种"].isna() | (pension["险种"] == RESIDENT)).fillna(False).to_numpy(bool)
-    found = np.zeros(len(ctx.people) + 1, dtype=bool)   # the spare last slot takes NONE (-1)
-    found[person_codes(ctx, pension.loc[rows, "证件号码"])] = True
-    return found
+    return persons_among(ctx, person_codes(ctx, pension.loc[rows, "证件号码"]))
 
 
 @rule("PEN02", group=GROUP, level="person", severity="medium", key=("id_number",), title="养老保险参保标识与人社数据不一致",

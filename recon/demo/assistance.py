@@ -126,7 +126,7 @@ def _plant_civil(pl: Planter, f: Frames, gone: set) -> None:
     for h in pl.pick(1, pl.with_member(pl.eligible("ordinary"), adult), "a CIV05 near miss", optional=True):
         f.civil = _append(f.civil, _civil_row(pl, pl.member(h, adult), "农村低保", "退出", pd.NaT))
     # CIV06: a person deregistered by a HUK01 plant still on 低保.
-    dead = [pid for pid in f.hukou.loc[f.hukou["户籍状态"] == "死亡注销", "pid"] if pid in set(p["pid"])]
+    dead = f.hukou.loc[(f.hukou["户籍状态"] == "死亡注销") & f.hukou["pid"].isin(p["pid"]), "pid"].tolist()
     for pid in dead[:pl.k]:
         h = int(p.loc[p["pid"] == pid, "hh"].iloc[0])
         f.civil = _append(f.civil, _civil_row(pl, pid, "农村低保", "正常", pd.NaT))
