@@ -37,7 +37,7 @@ def group_metadata(result: RuleRun, group: str | None = None, settings=None) -> 
     (given the group and the run's settings) the group's effective catalog:
     each rule with enabled and severity as the config makes them."""
     counts = result.counts.copy()
-    catalog = load_catalog()
+    catalog = load_catalog(settings)
     effective = {}
     if group is not None and settings is not None:
         rows = [(rule.code, rule.title, *rule.switched(settings)) for rule in catalog.values() if rule.group == group]

@@ -183,7 +183,7 @@ def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outco
                        all_findings: AllFindings) -> Written:
     from recon.lists import write_township_lists
     paths = write_township_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
-                                 recon.as_of_date(), recon.settings(), categories())
+                                 recon.as_of_date(), recon.settings(), categories(recon.settings()))
     return written(context, paths, len(outcome.current) + len(outcome.resolved))
 
 
@@ -200,7 +200,7 @@ def out_bureau_lists(context: AssetExecutionContext, recon: ReconConfig, outcome
                      all_findings: AllFindings, **cores: CoreTable) -> Written:
     records = {table.source: table.frame for table in cores.values()}
     paths = write_bureau_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
-                               recon.as_of_date(), recon.settings(), records, categories())
+                               recon.as_of_date(), recon.settings(), records, categories(recon.settings()))
     return written(context, paths, bureaus=len(paths))
 
 
@@ -216,7 +216,7 @@ def out_report(context: AssetExecutionContext, recon: ReconConfig, outcome: RunO
                         current=outcome.current, resolved=outcome.resolved, suppressed=outcome.suppressed,
                         history=outcome.history, household_status=status.table, skipped=all_findings.skipped,
                         input_problems=problems.table, counts_by_source=counts_by_source,
-                        rule_titles={code: rule.title for code, rule in load_catalog().items()},
+                        rule_titles={code: rule.title for code, rule in load_catalog(recon.settings()).items()},
                         notes=all_findings.notes, source_history=outcome.source_history)
     return written(context, [path])
 

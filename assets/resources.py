@@ -29,6 +29,7 @@ from pydantic import PrivateAttr
 from assets import sidecar as sidecar_process
 from recon import cache
 from recon.settings import Settings
+from recon.sources import Source, source as declaration
 from recon.tables import CoreTable
 
 log = logging.getLogger(__name__)
@@ -136,15 +137,17 @@ class Sidecar(ConfigurableResource):
         return self.result(self.submit(call, *args), getattr(call, "__name__", "a call"))
 
     # --- sources prepared there ---------------------------------------------
-    def prepare(self, drop: Path, source: str, as_of: dt.date) -> bool:
+    def prepare(self, drop: Path, source: str | Source, as_of: dt.date) -> bool:
         """Start preparing drop/<source>/ there (unless it is already under
-        way); False when there is no sidecar."""
-        if self.preparing(drop, source):
+        way); False when there is no sidecar. `source`: its declaration as the
+        county's config makes it (Settings.source)."""
+        source = declaration(source)
+        if self.preparing(drop, source.name):
             return True
         from checks.core import core_table
         future = self.submit(core_table, Path(drop), source, as_of)
         if future is not None:
-            self._prepared[(str(drop), source)] = future
+            self._prepared[(str(drop), source.name)] = future
         return future is not None
 
     def preparing(self, drop: Path, source: str) -> bool:
@@ -205,7 +208,7 @@ class SourceCache(ConfigurableResource):
             return self.enabled
         return cache.enabled_by_env()
 
-    def key(self, drop: Path, source: str, as_of: dt.date) -> str | None:
+    def key(self, drop: Path, source: str | Source, as_of: dt.date) -> str | None:
         return cache.source_key(drop, source, as_of) if self.on() else None
 
     def has(self, out: Path, source: str, key: str | None) -> bool:

@@ -69,10 +69,12 @@ def start_early(data: Path) -> None:
     _early.update(pool=pool, prepared={})
 
 
-def prepare_early(data_dir: str, out_dir: str, as_of: str | None) -> None:
+def prepare_early(data_dir: str, out_dir: str, as_of: str | None, declaration=None) -> None:
     """Hand the sidecar started by start_early the IN_SIDECAR sources of the
     drop that the Parquet cache does not hold (raw_drop finds them under
-    way): the same drop, output folder and as-of date as the run's ReconConfig."""
+    way): the same drop, output folder and as-of date as the run's
+    ReconConfig; `declaration(name)` gives a source as the county's config
+    declares it (Settings.source: with its own columns)."""
     pool = _early.get("pool")
     if pool is None:
         return
@@ -83,10 +85,11 @@ def prepare_early(data_dir: str, out_dir: str, as_of: str | None) -> None:
     for source in IN_SIDECAR:
         if not layout.source_present(drop, source):
             continue
-        if cache.enabled_by_env() and cache.has(out, source, cache.source_key(drop, source, day)):
+        declared = declaration(source) if declaration else source
+        if cache.enabled_by_env() and cache.has(out, source, cache.source_key(drop, declared, day)):
             continue
         try:
-            _early["prepared"][(str(drop), source)] = pool.submit(core_table, drop, source, day)
+            _early["prepared"][(str(drop), source)] = pool.submit(core_table, drop, declared, day)
         except RuntimeError:   # the process died (BrokenProcessPool): the run starts its own sidecar
             abandon()
             return

@@ -69,9 +69,10 @@ def raw_drop(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCa
     missing = [source for source in DATA_SOURCES if SOURCES[source].required and not present[source]]
     if missing:
         raise MissingRequiredSource(f"数据目录 {drop} 中缺少必需的 {missing[0]}/ 文件夹或其中没有文件")
-    keys = {source: cache.key(drop, source, as_of) for source in DATA_SOURCES if present[source]}
+    settings = recon.settings()   # the sources as the county declares them (its own columns too)
+    keys = {source: cache.key(drop, settings.source(source), as_of) for source in DATA_SOURCES if present[source]}
     handed = {source for source in IN_SIDECAR if present[source] and not cache.has(out, source, keys[source])
-              and sidecar.prepare(drop, source, as_of)}
+              and sidecar.prepare(drop, settings.source(source), as_of)}
     if sidecar.active:
         sidecar.submit(expectations.import_gx)   # GX's seconds of import, off the run's path
     else:
@@ -114,7 +115,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             context.add_output_metadata({"present": True, "from_cache": False, "prepared_in_sidecar": True})
             return RawSource(None, in_sidecar=True)
         from recon.read import read_source
-        result = read_source(inventory.drop, source)
+        result = read_source(inventory.drop, recon.settings().source(source))
         context.add_output_metadata({
             "present": True, "rows": len(result.frame), "files": len(result.files),
             "input_problems": len(result.problems), "from_cache": False,
@@ -136,7 +137,9 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         if raw.in_sidecar:
             table = sidecar.take(inventory.drop, source)
         if table is None:   # read here (also when the sidecar failed)
-            table = core_table(inventory.drop, source, as_of) if raw.read is None else core_from_read(raw.read, source, as_of)
+            declared = recon.settings().source(source)
+            table = (core_table(inventory.drop, declared, as_of) if raw.read is None
+                     else core_from_read(raw.read, declared, as_of))
         if fresh:
             cache.store(out, key, table)
         expectations.offer(sidecar, source, table.frame, out, recon.settings().row_count_tolerance)

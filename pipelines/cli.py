@@ -117,7 +117,7 @@ def command_run(args) -> int:
 def run_drop(args) -> int:
     from recon.layout import counties
 
-    load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
+    settings = load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
     for folder in [args.data / name for name in county_names] or [args.data]:
@@ -132,7 +132,7 @@ def run_drop(args) -> int:
                  config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
     if not county_names:
         from assets.sidecar import prepare_early
-        prepare_early(recon["data_dir"], recon["out_dir"], args.as_of)
+        prepare_early(recon["data_dir"], recon["out_dir"], args.as_of, settings.source)
     workers = min(len(county_names), args.workers or default_workers())
     if workers > 1:
         return run_counties_in_parallel(recon, county_names, workers, home)

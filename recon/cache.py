@@ -3,7 +3,8 @@ files unchanged, and reading + normalising is most of a run's cost.
 
 The key of a source is a SHA-256 over recon's version, the code that reads
 and normalises (its own bytes, so any change to it invalidates), the as-of
-date (ID and date checks depend on it) and every data file of the source:
+date (ID and date checks depend on it), the county's own columns of the
+source (config `columns:`) and every data file of the source:
 its path in the drop and its content. A hit is
 `OUT/.cache/<source>/<key>.parquet` (the validated core frame) with
 `<key>.problems.parquet` and `<key>.json` (notes, files). Anything unreadable
@@ -24,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from recon.atomic import atomic_path
+from recon.sources import Source, source as declaration
 from recon.tables import CoreTable
 
 log = logging.getLogger(__name__)
@@ -58,10 +60,14 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def source_key(drop: Path, source: str, as_of: dt.date) -> str:
+def source_key(drop: Path, source: str | Source, as_of: dt.date) -> str:
+    declared = declaration(source)
     digest = hashlib.sha256()
-    digest.update(f"{code_fingerprint()}|{source}|{as_of.isoformat()}".encode())
-    folder = Path(drop) / source
+    digest.update(f"{code_fingerprint()}|{declared.name}|{as_of.isoformat()}".encode())
+    county_columns = declared.county_columns()
+    if county_columns:   # a county that declares a column wants it in the cached frame
+        digest.update(repr(sorted((name, column.names, column.kind) for name, column in county_columns.items())).encode())
+    folder = Path(drop) / declared.name
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         digest.update(b"\0" + path.relative_to(drop).as_posix().encode() + b"\0")
         with open(path, "rb") as handle:

@@ -13,7 +13,7 @@ import pandas as pd
 from recon import values as v
 from recon.ids import normalise_ids
 from recon.problems import PROVENANCE, concat, row_problems
-from recon.sources import SOURCES
+from recon.sources import Source, source as declaration
 
 ID = "证件号码"
 HEAD_ID = "户主证件号码"
@@ -34,6 +34,7 @@ PARSERS = {
     "int": lambda values, column: v.parse_int(values),
     "year": lambda values, column: v.parse_year(values),
     "phone": lambda values, column: v.parse_phone(values),
+    "list": lambda values, column: v.parse_list(values),
 }
 # Kinds whose parser's second output is a companion column (its name: the
 # column's + suffix), not the unreadable cells: a malformed phone number is a
@@ -48,14 +49,16 @@ FAILURE_TEXTS = {
 }
 
 
-def normalise(source: str, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The core frame of one source and the problems of its unreadable cells."""
+def normalise(source: str | Source, raw: pd.DataFrame, as_of: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The core frame of one source (by name, or a county's declaration with
+    its own columns) and the problems of its unreadable cells."""
+    source = declaration(source)
     raw = raw.reset_index(drop=True)
     for column in PROVENANCE:
         if column not in raw.columns:
             raw[column] = pd.NA
     frame = raw.copy()
-    declared = SOURCES[source].columns
+    declared = source.columns
     found = {name: column for name, column in declared.items() if name in raw.columns}
     problems = []
     for name, column in found.items():  # columns, not rows
@@ -89,7 +92,7 @@ def _from_number(raw: pd.DataFrame, column: str) -> pd.Series | None:
     return None if flag is None else flag.astype("boolean").fillna(False).astype(bool)
 
 
-def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+def _person_ids(source: Source, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """证件号码 normalised (CONTRACT.md §3) with `_id_raw`, `_id_valid`,
     `_id_problem`, and `_cert_category` / `_cert_grade` where the cell is a
     20-character 残疾人证 number; the problems of rows that cannot be linked by it."""
@@ -98,7 +101,7 @@ def _person_ids(source: str, raw: pd.DataFrame, frame: pd.DataFrame, as_of: dt.d
     frame[ID], frame["_id_raw"] = ids["id"], cell
     frame["_id_valid"], frame["_id_problem"] = ids["valid"], ids["problem"]
     frame["_cert_category"], frame["_cert_grade"] = ids["disability_category"], ids["disability_grade"]
-    declared = SOURCES[source]
+    declared = source
     # Rows linked to people by 证件号码 alone: an unusable ID is an input problem (in system/ledger
     # it is a finding, ID01, instead); where rows may be about a village, an empty ID marks one.
     if not declared.links_by_id:

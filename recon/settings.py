@@ -22,6 +22,8 @@ from pydantic import (AfterValidator, BeforeValidator, Discriminator, Field, Str
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
+from recon.county_checks import CountyCheck, CountyColumn, check_checks, check_columns, declared_columns
+from recon.sources import SOURCES, Column, Source
 from recon.config_base import (ConfigFileError, ConfigModel, read_config_mapping, suggestion, union_tag,
                                validation_error_line)
 
@@ -186,8 +188,15 @@ class Settings(ConfigModel):
         default_factory=dict,
         description="逐条规则的开关和严重程度（规则目录中的代码），如 `PHN02: {enabled: false}`、"
                     "`LAB02: {severity: medium}`")
+    columns: dict[str, dict[Annotated[str, Strict()], CountyColumn]] = Field(
+        default_factory=dict,
+        description="本县自有的列，按数据源写，如 `system: {住房面积: {names: [住房面积, 住房面积（平方米）], kind: number}}`；"
+                    "读取、整理方式与同类型的标准列相同，可在 checks 中使用")
+    checks: list[CountyCheck] = Field(
+        default_factory=list,
+        description="本县自定义核查（见 rules.md 的“本县自定义核查”），每条有代码、名称、数据源、范围、条件和问题描述")
 
-    @field_validator("stage_ages", "rules", mode="before")
+    @field_validator("stage_ages", "rules", "columns", "checks", mode="before")
     @classmethod
     def _empty_section(cls, value: Any) -> Any:
         """`rules:` or `stage_ages:` with nothing under it (all commented out) is an empty mapping."""
@@ -198,6 +207,14 @@ class Settings(ConfigModel):
     def _over_default_stages(cls, value: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
         """A partial map overrides only the stages it names."""
         return {**DEFAULT_STAGE_AGES, **value}
+
+    @model_validator(mode="after")
+    def _county_checks_fit(self, info: ValidationInfo) -> "Settings":
+        """What needs the source declarations: declared columns clash with
+        none of a source's, and each check's conditions fit their columns."""
+        check_columns(self.columns)
+        check_checks(self.checks, self.county_columns(), (info.context or {}).get("rule_codes"))
+        return self
 
     @model_validator(mode="after")
     def _pairs_in_order(self) -> "Settings":
@@ -225,6 +242,15 @@ class Settings(ConfigModel):
         catalog's."""
         switch = self.rules.get(code)
         return (True, None) if switch is None else (switch.enabled, switch.severity)
+
+    def county_columns(self) -> dict[str, dict[str, Column]]:
+        """The county's own columns (`columns:`), per source, as recon/sources declares columns."""
+        return declared_columns(self.columns)
+
+    def source(self, name: str) -> Source:
+        """A source's declaration with the county's own columns (read, normalised
+        and cached with the canonical ones)."""
+        return SOURCES[name].with_columns(self.county_columns().get(name, {}))
 
     @classmethod
     def setting_names(cls) -> list[str]:
@@ -256,7 +282,7 @@ class Settings(ConfigModel):
 
 
 # Fields that are sections of the config rather than settings of RULES.md §Settings.
-SECTIONS = ("rules",)
+SECTIONS = ("rules", "columns", "checks")
 
 
 def _plain(value: Any) -> Any:

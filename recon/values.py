@@ -281,6 +281,18 @@ def parse_labels(values, labels: Mapping[str, str]) -> tuple[pd.Series, pd.Serie
     return parsed, _bad(text, parsed)
 
 
+@on_distinct
+def parse_list(values) -> tuple[pd.Series, pd.Series]:
+    """Several free values in a cell (a county's `list` column: 健康帮扶措施
+    送医,签约) split on , ， 、 ; ；, each trimmed, joined by 、; any text reads."""
+    text = _text(values)
+    position = pd.RangeIndex(len(text))
+    pieces = text.set_axis(position).str.split(r"[,，、;；]", regex=True).explode().str.strip()
+    pieces = pieces[pieces.notna() & (pieces != "")]
+    joined = pieces.groupby(level=0).agg("、".join).reindex(position).astype("string")
+    return joined.set_axis(text.index), pd.Series(False, index=text.index)
+
+
 # Phone numbers (CONTRACT.md §2.9): whitespace, hyphens and dashes, and brackets
 # are not part of the number, nor a leading +86/86 before 11 digits.
 _PHONE_NOISE = f"(?:{_SPACE}|[-\u2010-\u2015\u2212()\\[\\]【】])+"

@@ -16,26 +16,28 @@ from recon.settings import Settings
 CATALOG_COLUMNS = ["code", "title", "group", "severity", "enabled", "needs", "settings"]
 
 
-def catalog_rules() -> list[Rule]:
+def catalog_rules(settings: Settings | None = None) -> list[Rule]:
     """Every registered rule in catalog order: by group (run order), then in
-    the order its module registers them."""
-    return list(load_catalog().values())
+    the order its module registers them; then the config's own checks."""
+    return list(load_catalog(settings).values())
 
 
 def catalog_table(settings: Settings) -> pd.DataFrame:
-    """The catalog as `settings` makes it, CATALOG_COLUMNS, one row per rule."""
+    """The catalog as `settings` makes it, CATALOG_COLUMNS, one row per rule
+    (the county's own checks last, group county)."""
     rows = []
-    for rule in catalog_rules():
+    for rule in catalog_rules(settings):
         enabled, severity = rule.switched(settings)
         rows.append({"code": rule.code, "title": rule.title, "group": rule.group, "severity": severity,
                      "enabled": enabled, "needs": needs_text(rule), "settings": settings_text(rule, settings)})
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS)
 
 
-def categories() -> tuple[str, ...]:
-    """The township-list sheets of the catalog's rules: in RULES.md's order
-    (recon.labels.LIST_SHEETS), any other after them in catalog order."""
-    used = dict.fromkeys(rule.category for rule in catalog_rules())
+def categories(settings: Settings | None = None) -> tuple[str, ...]:
+    """The township-list sheets of the catalog's rules (and the config's
+    checks): in RULES.md's order (recon.labels.LIST_SHEETS), any other after
+    them in catalog order."""
+    used = dict.fromkeys(rule.category for rule in catalog_rules(settings))
     return tuple(sorted(used, key=lambda sheet: LIST_SHEETS.index(sheet) if sheet in LIST_SHEETS else len(LIST_SHEETS)))
 
 

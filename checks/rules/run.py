@@ -16,6 +16,7 @@ import pandas as pd
 import checks.rules
 from checks.rules import base
 from checks.rules.base import GROUPS, REGISTRY, Rule, RuleContext, empty_findings
+from recon.settings import Settings
 
 
 @lru_cache(maxsize=1)
@@ -24,13 +25,18 @@ def _import_modules() -> None:
         importlib.import_module(f"checks.rules.{module.name}")
 
 
-def load_catalog() -> dict[str, Rule]:
+def load_catalog(settings: Settings | None = None) -> dict[str, Rule]:
     """Every rule, by code, in catalog order: groups in their order, rules in
-    the order their module registers them."""
+    the order their module registers them; given a config's settings, its
+    own checks follow (the county group, checks/rules/county.py)."""
     _import_modules()
     position = {code: i for i, code in enumerate(REGISTRY)}
     ordered = sorted(REGISTRY.values(), key=lambda rule: (GROUPS[rule.group].order, position[rule.code]))
-    return {rule.code: rule for rule in ordered}
+    catalog = {rule.code: rule for rule in ordered}
+    if settings is not None and settings.checks:
+        from checks.rules.county import county_rules
+        catalog |= county_rules(settings)
+    return catalog
 
 
 def group_names() -> tuple[str, ...]:
@@ -69,7 +75,7 @@ def key_text(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.Series:
 def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd.DataFrame | None = None,
               codes: tuple[str, ...] | None = None) -> RuleRun:
     """Run the catalog (or the `groups`, or only the rules `codes`, e.g. in a test of one rule)."""
-    catalog = load_catalog()
+    catalog = load_catalog(ctx.settings)
     groups = group_names() if groups is None else groups
     if codes is not None:
         catalog = {code: rule for code, rule in catalog.items() if code in codes}

@@ -16,7 +16,7 @@ import pandas as pd
 from recon.problems import FILE, PATH, ROW, SHEET, concat, problems
 from recon.read.files import EMPTY, FileProblem, Loaded, load, source_files
 from recon.read.sheet import data_rows, find_header
-from recon.sources import SOURCES
+from recon.sources import Source, source as declaration
 
 __all__ = ["ReadResult", "read_source", "read_table", "source_files"]
 
@@ -34,11 +34,12 @@ class ReadResult:
     files: list[str] = field(default_factory=list)   # paths read, relative to the drop
 
 
-def read_source(drop: Path, source: str) -> ReadResult:
-    """Every data file under `drop/<source>/` as one raw frame."""
+def read_source(drop: Path, source: str | Source) -> ReadResult:
+    """Every data file under `drop/<source>/` as one raw frame (`source` by
+    name, or a county's declaration: its own columns are read too)."""
     drop = Path(drop)
-    files, notes = source_files(drop / source)
-    declared = SOURCES[source]
+    declared = declaration(source)
+    files, notes = source_files(drop / declared.name)
     result = read_table(files, drop, declared.aliases(), declared.key_columns, declared.id_columns())
     result.notes[:0] = notes
     return result

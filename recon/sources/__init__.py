@@ -14,7 +14,7 @@ source is adding its file (and its rules, demo plants and tests).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -28,8 +28,9 @@ HERE = Path(__file__).resolve().parent
 #   grade housing grade A–D      health labels joined by , or 、
 #   codes several labels of a value set in one cell (致贫原因 因病、因残)
 #   phone a phone number (CONTRACT.md §2.9), with <col>_ok: well-formed
+#   list several free values in one cell (a county's own `list` column), joined by 、
 KINDS = ("id", "name", "text", "code", "codes", "relation", "sex", "date", "month", "yesno", "amount", "int", "year",
-         "grade", "health", "phone")
+         "grade", "health", "phone", "list")
 _HEADER_NOISE = re.compile(r"[\s\u3000（）()]")
 
 
@@ -87,6 +88,18 @@ class Source:
     def coded(self) -> dict[str, Column]:
         """Columns whose values must be labels of a value set (one label a cell)."""
         return {name: column for name, column in self.columns.items() if column.kind == "code" and column.values}
+
+    def with_columns(self, extra: dict[str, Column]) -> "Source":
+        """This source with a county's own columns (config `columns:`) added:
+        read, normalised and cached like its canonical ones."""
+        if not extra:
+            return self
+        return replace(self, columns={**self.columns, **extra})
+
+    def county_columns(self) -> dict[str, Column]:
+        """The columns a county added to the declaration (with_columns)."""
+        canonical = SOURCES[self.name].columns
+        return {name: column for name, column in self.columns.items() if name not in canonical}
 
     @property
     def label(self) -> str:
@@ -148,5 +161,7 @@ REQUIRED_SOURCES: tuple[str, ...] = tuple(name for name in DATA_SOURCES if SOURC
 PERSON_COLUMNS: dict[str, Column] = _columns("person", {"person": _load_file(HERE / "_person.yaml")})
 
 
-def source(name: str) -> Source:
-    return SOURCES[name]
+def source(name: str | Source) -> Source:
+    """A source's declaration: the one given (a county's, with its own
+    columns), else the package's of that name."""
+    return name if isinstance(name, Source) else SOURCES[name]

@@ -1,0 +1,262 @@
+"""The conditions of a county's own checks (RULES.md §Profiles), evaluated
+over a whole source frame at once.
+
+Every condition is three-valued per row (`Truth`): it holds, it fails, or
+it is unknown — and an unknown condition never holds, so a check never fires
+on what it cannot see. Conditions of a check combine as Kleene's AND.
+Household conditions are counts per household code (numpy bincount), never
+a loop over households; the rows of a household are those of the same
+source (system: 户编号; ledger: the ledger's own household)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from checks.rules.base import RuleContext
+from checks.rules.common import birth_dates, years_between
+from checks.rules.stages import member_stage
+from recon.county_checks import (DATE_KINDS, MULTI_KINDS, NUMBER_KINDS, RISK_COLUMNS, AgeCondition, ColumnCondition,
+                                 HouseholdCondition, RiskCondition, SexCondition, StageCondition, as_date, comparable)
+from recon.sources import Column
+
+SEPARATOR = "、"   # how multi-value cells are joined after normalisation (recon/values.py)
+
+
+@dataclass(frozen=True)
+class Truth:
+    """Per row: the condition holds / is known (fails = known and not holds)."""
+    holds: np.ndarray
+    known: np.ndarray
+
+    @staticmethod
+    def of(holds, known) -> "Truth":
+        known = np.asarray(known, dtype=bool)
+        return Truth(np.asarray(holds, dtype=bool) & known, known)
+
+    @property
+    def fails(self) -> np.ndarray:
+        return self.known & ~self.holds
+
+    def __and__(self, other: "Truth") -> "Truth":
+        fails = self.fails | other.fails
+        holds = self.holds & other.holds
+        return Truth(holds, holds | fails)
+
+
+@dataclass
+class SourceView:
+    """One source frame of a RuleContext as the conditions read it: its
+    columns' declarations (canonical and the county's), and what several
+    conditions share (ages, household codes), computed once."""
+    ctx: RuleContext
+    source: str
+    columns: dict[str, Column]
+    frame: pd.DataFrame = field(init=False)
+
+    def __post_init__(self):
+        self.frame = self.ctx.source(self.source)
+
+    @property
+    def size(self) -> int:
+        return len(self.frame)
+
+    @cached_property
+    def households(self) -> np.ndarray:
+        """Per row: its household's code in this source (-1: none)."""
+        name = "_household" if self.source == "system" else "_ledger_household"
+        return self.frame[name].to_numpy(np.int64) if name in self.frame.columns else np.full(self.size, -1)
+
+    @cached_property
+    def valid_id(self) -> np.ndarray:
+        return self.frame["_id_valid"].fillna(False).to_numpy(bool) if "_id_valid" in self.frame.columns \
+            else np.zeros(self.size, bool)
+
+    @cached_property
+    def age(self) -> np.ndarray:
+        """Full years at the as-of date (NaN where the ID is invalid)."""
+        birth = birth_dates(self.frame["证件号码"])
+        age = years_between(birth, np.full(self.size, np.datetime64(self.ctx.as_of, "D")))
+        return np.where(self.valid_id, age, np.nan)
+
+    def text(self, name: str) -> pd.Series:
+        return self.frame[name].astype("string")
+
+
+def evaluate_all(conditions: list, view: SourceView) -> Truth:
+    """Every condition holds (Kleene AND); no conditions: holds everywhere."""
+    truth = Truth(np.ones(view.size, bool), np.ones(view.size, bool))
+    for condition in conditions:
+        truth = truth & evaluate(condition, view)
+    return truth
+
+
+def evaluate(condition, view: SourceView) -> Truth:
+    for model, function in EVALUATORS.items():
+        if isinstance(condition, model):
+            return function(condition, view)
+    raise TypeError(f"not a condition: {type(condition).__name__}")
+
+
+# ---- {column: C, …} ---------------------------------------------------------------------
+
+def column_condition(condition: ColumnCondition, view: SourceView) -> Truth:
+    declared = view.columns[condition.column]
+    values = view.frame[condition.column]
+    truth = Truth(np.ones(view.size, bool), np.ones(view.size, bool))
+    for test, argument in condition.tests().items():
+        truth = truth & TESTS[test](values, argument, declared)
+    return truth
+
+
+def _known(values: pd.Series) -> np.ndarray:
+    return values.notna().to_numpy(bool)
+
+
+def _listed(values: pd.Series, items: list, column: Column) -> np.ndarray:
+    """The cell is one of `items` (for a multi-value cell: any of its values is)."""
+    wanted = [comparable(item, column) for item in items]
+    wanted = [item for item in wanted if item is not None]
+    if column.kind in NUMBER_KINDS:
+        return values.astype("Float64").isin(wanted).fillna(False).to_numpy(bool)
+    if column.kind == "yesno":
+        return values.astype("boolean").isin(wanted).fillna(False).to_numpy(bool)
+    text = values.astype("string")
+    if column.kind in MULTI_KINDS:
+        padded = SEPARATOR + text + SEPARATOR
+        found = np.zeros(len(values), bool)
+        for item in wanted:   # a few listed values, not rows
+            found |= padded.str.contains(SEPARATOR + str(item) + SEPARATOR, regex=False).fillna(False).to_numpy(bool)
+        return found
+    return text.isin([str(item) for item in wanted]).fillna(False).to_numpy(bool)
+
+
+def test_in(values, items, column) -> Truth:
+    return Truth.of(_listed(values, items, column), _known(values))
+
+
+def test_not_in(values, items, column) -> Truth:
+    return Truth.of(~_listed(values, items, column), _known(values))
+
+
+def test_empty(values, wanted: bool, column) -> Truth:
+    empty = ~_known(values)
+    return Truth.of(empty if wanted else ~empty, np.ones(len(values), bool))
+
+
+def test_known(values, wanted: bool, column) -> Truth:
+    return test_empty(values, not wanted, column)
+
+
+def _compare(operator: str):
+    def test(values: pd.Series, bound, column: Column) -> Truth:
+        if column.kind in DATE_KINDS:
+            left, right = pd.to_datetime(values, errors="coerce"), as_date(bound)
+        else:
+            left, right = values.astype("Float64"), float(bound)
+        known = left.notna().to_numpy(bool)
+        result = getattr(left, operator)(right)
+        return Truth.of(pd.Series(result).fillna(False).to_numpy(bool), known)
+    return test
+
+
+def test_contains(values, text: str, column) -> Truth:
+    found = values.astype("string").str.contains(text, regex=False)
+    return Truth.of(found.fillna(False).to_numpy(bool), _known(values))
+
+
+def test_matches(values, pattern: str, column) -> Truth:
+    found = values.astype("string").str.fullmatch(pattern)
+    return Truth.of(found.fillna(False).to_numpy(bool), _known(values))
+
+
+def test_not_matches(values, pattern: str, column) -> Truth:
+    found = values.astype("string").str.fullmatch(pattern)
+    return Truth.of(~found.fillna(False).to_numpy(bool), _known(values))
+
+
+TESTS = {"in": test_in, "not_in": test_not_in, "empty": test_empty, "known": test_known,
+         "lt": _compare("lt"), "le": _compare("le"), "gt": _compare("gt"), "ge": _compare("ge"),
+         "contains": test_contains, "matches": test_matches, "not_matches": test_not_matches}
+
+
+# ---- age, sex, stage, risk ----------------------------------------------------------------
+
+def age_condition(condition: AgeCondition, view: SourceView) -> Truth:
+    age = view.age
+    low = -np.inf if condition.age.min is None else condition.age.min
+    high = np.inf if condition.age.max is None else condition.age.max
+    known = ~np.isnan(age)
+    with np.errstate(invalid="ignore"):
+        return Truth.of((age >= low) & (age <= high), known)
+
+
+def sex_condition(condition: SexCondition, view: SourceView) -> Truth:
+    """By the 17th character of the ID: odd 男, even 女 (GB 11643)."""
+    digit = pd.to_numeric(view.text("证件号码").str.slice(16, 17), errors="coerce").to_numpy(float)
+    known = view.valid_id & ~np.isnan(digit)
+    odd = np.nan_to_num(digit) % 2 == 1
+    return Truth.of(odd if condition.sex == "男" else ~odd, known)
+
+
+def stage_condition(condition: StageCondition, view: SourceView) -> Truth:
+    stage = member_stage(view.ctx, view.frame["在校生情况"])
+    return Truth.of(stage.isin(condition.stage).fillna(False).to_numpy(bool), view.valid_id & _known(stage))
+
+
+def risk_condition(condition: RiskCondition, view: SourceView) -> Truth:
+    """Any of the household's risk labels (致贫原因…5 on any of its rows) is
+    listed; a row without a household reads its own labels. A household
+    without labels has none listed (known)."""
+    present = [name for name in RISK_COLUMNS if name in view.frame.columns]
+    on_row = np.zeros(view.size, bool)
+    for name in present:   # five columns at most
+        on_row |= _listed(view.frame[name], condition.risk, view.columns[name])
+    codes = view.households
+    in_household = codes >= 0
+    per_household = np.bincount(codes[in_household], weights=on_row[in_household],
+                                minlength=codes.max() + 1 if len(codes) else 0) > 0
+    holds = np.where(in_household, per_household[np.maximum(codes, 0)] if len(per_household) else False, on_row)
+    return Truth.of(holds, np.ones(view.size, bool))
+
+
+# ---- household: any / none / all / count ---------------------------------------------------
+
+def household_condition(condition: HouseholdCondition, view: SourceView) -> Truth:
+    test = condition.household
+    truths = [evaluate(inner, view) for inner in test.conditions]
+    members = truths[0]
+    for truth in truths[1:]:
+        members = members & truth
+    codes = view.households
+    in_household = codes >= 0
+    size = int(codes.max()) + 1 if in_household.any() else 0
+
+    def per_household(flags: np.ndarray) -> np.ndarray:
+        counts = np.bincount(codes[in_household], weights=flags[in_household].astype(float), minlength=size)
+        return counts[np.maximum(codes, 0)] if size else np.zeros(view.size)
+
+    true, false = per_household(members.holds), per_household(members.fails)
+    # `none` needs every member's values known for each condition it names (RULES.md §Profiles).
+    each_known = np.logical_and.reduce([truth.known for truth in truths])
+    unknown_values = per_household(~each_known)
+    rows = per_household(np.ones(view.size, bool))
+    unknown = rows - true - false
+    if test.quantifier == "any":
+        holds, known = true > 0, (true > 0) | (unknown == 0)
+    elif test.quantifier == "none":
+        holds, known = (true == 0) & (unknown_values == 0), (true > 0) | (unknown_values == 0)
+    elif test.quantifier == "all":
+        holds, known = (false == 0) & (unknown == 0), (false > 0) | (unknown == 0)
+    elif test.ge is not None:
+        holds, known = true >= test.ge, (true >= test.ge) | (true + unknown < test.ge)
+    else:
+        holds, known = true + unknown <= test.le, (true + unknown <= test.le) | (true > test.le)
+    return Truth.of(holds & in_household, known & in_household)
+
+
+EVALUATORS = {ColumnCondition: column_condition, AgeCondition: age_condition, SexCondition: sex_condition,
+              StageCondition: stage_condition, RiskCondition: risk_condition,
+              HouseholdCondition: household_condition}
