@@ -51,15 +51,16 @@ def core(source: str, rows: list[dict], columns: list[str] | None = None, as_of:
     return frame
 
 
-def core_from_cells(source: str, rows: list[dict], as_of: dt.date = AS_OF, file: str = "x.xlsx") -> pd.DataFrame:
-    """A core frame of `source` from cells as a workbook holds them (text:
+def core_from_cells(source, rows: list[dict], as_of: dt.date = AS_OF, file: str = "x.xlsx") -> pd.DataFrame:
+    """A core frame of `source` (a name, or a county's declaration with its
+    own columns: Settings.source) from cells as a workbook holds them (text:
     之子, 是/否, 138-1234-5678, 因病、缺劳动力), made by the pipeline's own
     normalise and validate (checks/core.py)."""
     from checks.core import core_from_read
     from recon.problems import problems as no_problems
     from recon.read import ReadResult
     raw = pd.DataFrame.from_records(rows).astype(object).where(lambda f: f.notna(), "").astype(str)
-    raw["_path"] = f"{source}/{file}"
+    raw["_path"] = f"{getattr(source, 'name', source)}/{file}"
     raw["_file"] = f"{file}#Sheet1"
     raw["_sheet"] = "Sheet1"
     raw["_row"] = range(2, len(raw) + 2)

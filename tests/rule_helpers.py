@@ -28,11 +28,13 @@ def context(system_rows: list[dict], ledger: list[dict] | None = None, settings:
     """A RuleContext from system member rows, ledger rows (none by default) and
     other sources given as rows or core frames. With cells=True system and
     ledger rows are cells as a workbook holds them (之子, 是, 138-1234-5678),
-    read by the pipeline's own normalise and validate."""
+    read by the pipeline's own normalise and validate (with the columns the
+    settings declare)."""
+    settings = settings or Settings()
     if cells:
         frames: dict[str, pd.DataFrame | None] = {
-            "system": core_from_cells("system", system_rows, as_of=as_of),
-            "ledger": core_from_cells("ledger", ledger or [dict.fromkeys(ledger_columns or ["姓名", "证件号码", "与户主关系"], "")],
+            "system": core_from_cells(settings.source("system"), system_rows, as_of=as_of),
+            "ledger": core_from_cells(settings.source("ledger"), ledger or [dict.fromkeys(ledger_columns or ["姓名", "证件号码", "与户主关系"], "")],
                                       as_of=as_of)}
         if not ledger:
             frames["ledger"] = frames["ledger"].iloc[0:0]
@@ -44,8 +46,8 @@ def context(system_rows: list[dict], ledger: list[dict] | None = None, settings:
         if isinstance(rows, pd.DataFrame):
             frames[name] = rows
         else:
-            frames[name] = core_from_cells(name, rows, as_of=as_of) if cells else core(name, rows, as_of=as_of)
-    return matched_context(frames, settings or Settings(), as_of, "测试县")
+            frames[name] = core_from_cells(settings.source(name), rows, as_of=as_of) if cells else core(name, rows, as_of=as_of)
+    return matched_context(frames, settings, as_of, "测试县")
 
 
 def run(ctx: RuleContext, *groups: str) -> run_module.RuleRun:
