@@ -121,7 +121,10 @@ rules:
 ```
 
 `rules:` 下按规则编码写 `enabled`（true 或 false，默认 true）和 `severity`（high、medium 或 low，
-默认用下面目录中的），编码须是本页目录中的规则。
+默认用下面目录中的），编码须是本页目录中的规则。停用的规则不运行，报告、`recon rules` 和 Dagster
+界面中写明“配置中已停用”；它以前发现、尚未销号的问题不会被销号，重新启用后继续为“持续”。
+
+本县自己的核查（`checks:`）和导出表中目录没有列出的列（`columns:`）写法见 [checks.md](checks.md)。
 
 第一行注释让编辑器（如 VS Code 的 YAML 扩展）按 [config.schema.json](config.schema.json) 检查配置文件、
 提示设置项名称和说明：`$schema=` 后写这个文件的路径（相对于配置文件，或绝对路径）。
