@@ -27,3 +27,18 @@ def test_findings_metadata_lists_the_groups_rules_as_the_config_makes_them():
     table = group_metadata(empty, "consistency", settings)["rules"].value
     lines = {line.split("|")[1].strip(): line for line in table.splitlines() if line.startswith("| ") and "rule" not in line}
     assert "否" in lines["PHN02"] and "high" in lines["REL01"] and "是" in lines["RSK05"]
+
+
+def test_the_county_checks_asset_lists_the_configs_checks():
+    """Issue 21: county checks appear as their own group's asset (findings_county), each with its severity."""
+    from assets.findings import build_findings_assets, group_metadata
+    from checks.rules.run import RuleRun
+    from recon.settings import Settings
+    assert "findings_county" in {asset.key.to_user_string() for asset in build_findings_assets()}
+    empty = RuleRun(findings=pd.DataFrame({"severity": pd.Series(dtype="string")}),
+                    skipped=pd.DataFrame(columns=["rule", "reason"]), counts=pd.DataFrame(columns=["rule", "findings"]))
+    settings = Settings.model_validate({"checks": [
+        {"code": "X001", "title": "劳动技能为空", "severity": "low", "source": "system",
+         "when": [{"column": "劳动技能", "empty": True}]}]})
+    table = group_metadata(empty, "county", settings)["rules"].value
+    assert "X001" in table and "劳动技能为空" in table and "low" in table
