@@ -55,6 +55,7 @@ class SourceView:
     source: str
     columns: dict[str, Column]
     frame: pd.DataFrame = field(init=False)
+    _built: dict = field(init=False, default_factory=dict)
 
     def __post_init__(self):
         self.frame = self.ctx.source(self.source)
@@ -81,6 +82,27 @@ class SourceView:
         age = years_between(birth, np.full(self.size, np.datetime64(self.ctx.as_of, "D")))
         return np.where(self.valid_id, age, np.nan)
 
+    def cells(self, name: str) -> "Cells":
+        """A column as the tests read it, built once per view."""
+        return self.remember(name, lambda: Cells.of(self.frame[name], self.columns[name]))
+
+    def remember(self, key, build):
+        """build(), once per view (what several checks of a run share)."""
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
+
+    @cached_property
+    def male(self) -> Truth:
+        """By the 17th character of the ID: odd 男, even 女 (GB 11643)."""
+        digit = pd.to_numeric(self.text("证件号码").str.slice(16, 17), errors="coerce").to_numpy(float)
+        return Truth.of(np.nan_to_num(digit) % 2 == 1, self.valid_id & ~np.isnan(digit))
+
+    @cached_property
+    def stage(self) -> pd.Series:
+        """The stage of each row's 在校生情况 (school_status_blank applied)."""
+        return member_stage(self.ctx, self.frame["在校生情况"])
+
     def text(self, name: str) -> pd.Series:
         return self.frame[name].astype("string")
 
@@ -103,78 +125,104 @@ def evaluate(condition, view: SourceView) -> Truth:
 # ---- {column: C, …} ---------------------------------------------------------------------
 
 def column_condition(condition: ColumnCondition, view: SourceView) -> Truth:
-    declared = view.columns[condition.column]
-    values = view.frame[condition.column]
+    cells = view.cells(condition.column)
     truth = Truth(np.ones(view.size, bool), np.ones(view.size, bool))
     for test, argument in condition.tests().items():
-        truth = truth & TESTS[test](values, argument, declared)
+        truth = truth & TESTS[test](cells, argument)
     return truth
 
 
-def _known(values: pd.Series) -> np.ndarray:
-    return values.notna().to_numpy(bool)
+@dataclass
+class Cells:
+    """One column as the tests read it: its distinct values and each row's
+    code among them (-1: unknown). A text test runs once per distinct value
+    (a column of labels has a handful) and is spread to the rows by code."""
+    column: Column
+    codes: np.ndarray
+    distinct: pd.Series
+    numbers: np.ndarray | None = None      # number and date columns: float / datetime64, NaN/NaT unknown
+
+    @staticmethod
+    def of(values: pd.Series, column: Column) -> "Cells":
+        codes, distinct = pd.factorize(values, use_na_sentinel=True)
+        numbers = None
+        if column.kind in NUMBER_KINDS:
+            numbers = values.astype("Float64").to_numpy(float, na_value=np.nan)
+        elif column.kind in DATE_KINDS:
+            numbers = pd.to_datetime(values, errors="coerce").to_numpy("datetime64[ns]")
+        return Cells(column, np.asarray(codes), pd.Series(distinct), numbers)
+
+    @property
+    def known(self) -> np.ndarray:
+        return self.codes >= 0
+
+    def per_row(self, per_distinct: np.ndarray) -> np.ndarray:
+        """A result per distinct value spread to the rows (False where unknown)."""
+        return np.append(np.asarray(per_distinct, dtype=bool), False)[self.codes]
 
 
-def _listed(values: pd.Series, items: list, column: Column) -> np.ndarray:
+def _listed(cells: Cells, items: list) -> np.ndarray:
     """The cell is one of `items` (for a multi-value cell: any of its values is)."""
-    wanted = [comparable(item, column) for item in items]
+    wanted = [comparable(item, cells.column) for item in items]
     wanted = [item for item in wanted if item is not None]
-    if column.kind in NUMBER_KINDS:
-        return values.astype("Float64").isin(wanted).fillna(False).to_numpy(bool)
-    if column.kind == "yesno":
-        return values.astype("boolean").isin(wanted).fillna(False).to_numpy(bool)
-    text = values.astype("string")
-    if column.kind in MULTI_KINDS:
+    kind = cells.column.kind
+    if kind in NUMBER_KINDS or kind == "yesno":
+        return cells.per_row(cells.distinct.isin(wanted).to_numpy(bool))
+    text = cells.distinct.astype("string")
+    if kind in MULTI_KINDS:
         padded = SEPARATOR + text + SEPARATOR
-        found = np.zeros(len(values), bool)
+        found = np.zeros(len(text), bool)
         for item in wanted:   # a few listed values, not rows
             found |= padded.str.contains(SEPARATOR + str(item) + SEPARATOR, regex=False).fillna(False).to_numpy(bool)
-        return found
-    return text.isin([str(item) for item in wanted]).fillna(False).to_numpy(bool)
+        return cells.per_row(found)
+    return cells.per_row(text.isin([str(item) for item in wanted]).fillna(False).to_numpy(bool))
 
 
-def test_in(values, items, column) -> Truth:
-    return Truth.of(_listed(values, items, column), _known(values))
+def test_in(cells: Cells, items) -> Truth:
+    return Truth.of(_listed(cells, items), cells.known)
 
 
-def test_not_in(values, items, column) -> Truth:
-    return Truth.of(~_listed(values, items, column), _known(values))
+def test_not_in(cells: Cells, items) -> Truth:
+    return Truth.of(~_listed(cells, items), cells.known)
 
 
-def test_empty(values, wanted: bool, column) -> Truth:
-    empty = ~_known(values)
-    return Truth.of(empty if wanted else ~empty, np.ones(len(values), bool))
+def test_empty(cells: Cells, wanted: bool) -> Truth:
+    empty = ~cells.known
+    return Truth.of(empty if wanted else ~empty, np.ones(len(empty), bool))
 
 
-def test_known(values, wanted: bool, column) -> Truth:
-    return test_empty(values, not wanted, column)
+def test_known(cells: Cells, wanted: bool) -> Truth:
+    return test_empty(cells, not wanted)
 
 
 def _compare(operator: str):
-    def test(values: pd.Series, bound, column: Column) -> Truth:
-        if column.kind in DATE_KINDS:
-            left, right = pd.to_datetime(values, errors="coerce"), as_date(bound)
+    compare = getattr(np, {"lt": "less", "le": "less_equal", "gt": "greater", "ge": "greater_equal"}[operator])
+
+    def test(cells: Cells, bound) -> Truth:
+        left = cells.numbers
+        if cells.column.kind in DATE_KINDS:
+            right, known = as_date(bound).to_datetime64(), ~np.isnat(left)
         else:
-            left, right = values.astype("Float64"), float(bound)
-        known = left.notna().to_numpy(bool)
-        result = getattr(left, operator)(right)
-        return Truth.of(pd.Series(result).fillna(False).to_numpy(bool), known)
+            right, known = float(bound), ~np.isnan(left)
+        with np.errstate(invalid="ignore"):
+            return Truth.of(compare(left, right), known)
     return test
 
 
-def test_contains(values, text: str, column) -> Truth:
-    found = values.astype("string").str.contains(text, regex=False)
-    return Truth.of(found.fillna(False).to_numpy(bool), _known(values))
+def _on_text(cells: Cells, test) -> np.ndarray:
+    return cells.per_row(test(cells.distinct.astype("string")).fillna(False).to_numpy(bool))
 
 
-def test_matches(values, pattern: str, column) -> Truth:
-    found = values.astype("string").str.fullmatch(pattern)
-    return Truth.of(found.fillna(False).to_numpy(bool), _known(values))
+def test_contains(cells: Cells, text: str) -> Truth:
+    return Truth.of(_on_text(cells, lambda values: values.str.contains(text, regex=False)), cells.known)
 
 
-def test_not_matches(values, pattern: str, column) -> Truth:
-    found = values.astype("string").str.fullmatch(pattern)
-    return Truth.of(~found.fillna(False).to_numpy(bool), _known(values))
+def test_matches(cells: Cells, pattern: str) -> Truth:
+    return Truth.of(_on_text(cells, lambda values: values.str.fullmatch(pattern)), cells.known)
+
+
+def test_not_matches(cells: Cells, pattern: str) -> Truth:
+    return Truth.of(~_on_text(cells, lambda values: values.str.fullmatch(pattern)), cells.known)
 
 
 TESTS = {"in": test_in, "not_in": test_not_in, "empty": test_empty, "known": test_known,
@@ -194,16 +242,13 @@ def age_condition(condition: AgeCondition, view: SourceView) -> Truth:
 
 
 def sex_condition(condition: SexCondition, view: SourceView) -> Truth:
-    """By the 17th character of the ID: odd 男, even 女 (GB 11643)."""
-    digit = pd.to_numeric(view.text("证件号码").str.slice(16, 17), errors="coerce").to_numpy(float)
-    known = view.valid_id & ~np.isnan(digit)
-    odd = np.nan_to_num(digit) % 2 == 1
-    return Truth.of(odd if condition.sex == "男" else ~odd, known)
+    male = view.male
+    return male if condition.sex == "男" else Truth.of(~male.holds, male.known)
 
 
 def stage_condition(condition: StageCondition, view: SourceView) -> Truth:
-    stage = member_stage(view.ctx, view.frame["在校生情况"])
-    return Truth.of(stage.isin(condition.stage).fillna(False).to_numpy(bool), view.valid_id & _known(stage))
+    stage = view.stage
+    return Truth.of(stage.isin(condition.stage).fillna(False).to_numpy(bool), view.valid_id & stage.notna().to_numpy(bool))
 
 
 def risk_condition(condition: RiskCondition, view: SourceView) -> Truth:
@@ -213,7 +258,7 @@ def risk_condition(condition: RiskCondition, view: SourceView) -> Truth:
     present = [name for name in RISK_COLUMNS if name in view.frame.columns]
     on_row = np.zeros(view.size, bool)
     for name in present:   # five columns at most
-        on_row |= _listed(view.frame[name], condition.risk, view.columns[name])
+        on_row |= _listed(view.cells(name), condition.risk)
     codes = view.households
     in_household = codes >= 0
     per_household = np.bincount(codes[in_household], weights=on_row[in_household],

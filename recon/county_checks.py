@@ -389,7 +389,18 @@ def as_date(value: Any) -> pd.Timestamp | None:
 
 def comparable(item: Any, column: Column):
     """A listed value as the column's normalised values are (普通农户 → 一般农户,
-    是 → True, 8700 → 8700.0); None when the column can never hold it."""
+    是 → True, 8700 → 8700.0); None when the column can never hold it.
+    Worked out once per value and column (a check runs every month on the same lists)."""
+    key = (item, type(item), column.name, column.kind, column.values, tuple(column.spellings.items()))
+    if key not in _COMPARABLE:
+        _COMPARABLE[key] = _comparable(item, column)
+    return _COMPARABLE[key]
+
+
+_COMPARABLE: dict[tuple, Any] = {}   # a memo of a pure function, not run state
+
+
+def _comparable(item: Any, column: Column):
     from recon.normalise import PARSERS
     kind = column.kind
     if kind in NUMBER_KINDS:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from checks.conditions import SourceView, evaluate_all
 from checks.rules.base import Rule, RuleContext, empty_findings, findings, group
-from checks.rules.common import amount_text, ledger_household_label
+from checks.rules.common import amount_text, ledger_household_label, shared
 from checks.rules.people import located
 from recon.county_checks import ColumnCondition, CountyCheck
 from recon.ids import mask_id, mask_phone
@@ -45,12 +45,13 @@ def _rule(check: CountyCheck, usable: dict) -> Rule:
 
 
 def check_findings(ctx: RuleContext, check: CountyCheck, usable: dict) -> pd.DataFrame:
-    view = SourceView(ctx, check.source, usable)
-    fired = evaluate_all(check.when, view).holds & in_scope(view, check.scope)
+    # One view per source and run: ages, stages and household codes are worked out once for all checks.
+    view = shared(ctx, f"county_view_{check.source}", lambda ctx: SourceView(ctx, check.source, usable), copy=False)
+    fired = evaluate_all(check.when, view).holds & view.remember(("scope", check.scope), lambda: in_scope(view, check.scope))
     positions = np.flatnonzero(fired)
     if check.scope == "members":   # a person on several rows is one finding (key id_number)
-        ids = view.frame["证件号码"].to_numpy(object)[positions]
-        positions = positions[~pd.Series(ids).duplicated().to_numpy(bool)]
+        _, first = np.unique(view.cells("证件号码").codes[positions], return_index=True)
+        positions = positions[np.sort(first)]
     if not len(positions):
         return empty_findings()
     rows = located(ctx, check.source, positions)

@@ -93,7 +93,10 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd
                 skipped.append({"rule": code, "reason": reason})
                 continue
             found = rule.func(group_ctx)
-            found = base.findings(found) if len(found) else empty_findings()
+            if not len(found):   # most rules find nothing on most drops: nothing to label or keep
+                counts.append({"rule": code, "findings": 0})
+                continue
+            found = base.findings(found)
             found["rule"] = code
             found["severity"] = severity
             found["category"] = rule.category
