@@ -194,7 +194,7 @@ class Settings(ConfigModel):
                     "读取、整理方式与同类型的标准列相同，可在 checks 中使用")
     checks: list[CountyCheck] = Field(
         default_factory=list,
-        description="本县自定义核查（见 rules.md 的“本县自定义核查”），每条有代码、名称、数据源、范围、条件和问题描述")
+        description="本县自定义核查（见 checks.md），每条有代码、名称、数据源、范围、条件和问题描述")
 
     @field_validator("stage_ages", "rules", "columns", "checks", mode="before")
     @classmethod
