@@ -53,6 +53,13 @@ def test_examples_hold_two_province_profiles_a_county_profile_and_a_readme():
     assert COUNTY in FILES and (EXAMPLES / "README.md").is_file()
 
 
+def test_the_readme_names_every_example_and_its_links_stay_in_the_project():
+    text = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    assert all(path.name in text for path in FILES)
+    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
+        assert (EXAMPLES / target).exists(), target
+
+
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
 def test_an_example_loads_and_recon_rules_prints_it_as_it_says(path, capsys):
     settings = load(path)
