@@ -12,7 +12,6 @@ on that day (born 1965-06-30 is 60, born 1965-07-01 is 59)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import itertools
 import re
@@ -335,22 +334,18 @@ CASES: dict[str, Case] = {
     # 逐行检查
     "X041": Case([p("张三2", "19700101")],
                  [p("张三", "19700101")], "张三2"),
-    # 村级台账
-    "X042": Case([], [], "台妻", source="ledger"),
-    "X043": Case([], [], "台户", source="ledger"),
-    "X044": Case([], [], "户主甲", source="ledger"),
-    "X045": Case([], [], "王", source="ledger"),
+    # 村级台账 (the system beside them holds one household of its own)
+    "X042": Case([p("台户", "19900101", hh="L1"), p("台妻", "20070701", "配偶", hh="L1", sex="女")],     # 17
+                 [p("台户", "19900101", hh="L1"), p("台妻", "20070630", "配偶", hh="L1", sex="女")],     # 18
+                 "台妻", source="ledger"),
+    "X043": Case([p("台户", "19700101", hh="L1", 户类型="监测户", 风险是否消除="")],
+                 [p("台户", "19700101", hh="L1", 户类型="监测户", 风险是否消除="否")], "台户", source="ledger"),
+    "X044": Case(members(8, hh="L1"), members(7, hh="L1"), "户主甲", source="ledger"),
+    "X045": Case([p("王", "19700101", hh="L1")],
+                 [p("王五", "19700101", hh="L1"),
+                  p("再努尔•艾买提", "19720101", "配偶", hh="L1", sex="女")],     # a minority name's middle dot
+                 "王", source="ledger"),
 }
-# The ledger's cases (the system beside them holds one household of its own).
-CASES["X042"].fires = [p("台户", "19900101", hh="L1"), p("台妻", "20070701", "配偶", hh="L1", sex="女")]   # 17
-CASES["X042"].misses = [p("台户", "19900101", hh="L1"), p("台妻", "20070630", "配偶", hh="L1", sex="女")]  # 18
-CASES["X043"].fires = [p("台户", "19700101", hh="L1", 户类型="监测户", 风险是否消除="")]
-CASES["X043"].misses = [p("台户", "19700101", hh="L1", 户类型="监测户", 风险是否消除="否")]
-CASES["X044"].fires = members(8, hh="L1")
-CASES["X044"].misses = members(7, hh="L1")
-CASES["X045"].fires = [p("王", "19700101", hh="L1")]
-CASES["X045"].misses = [p("王五", "19700101", hh="L1"),
-                        p("再努尔•艾买提", "19720101", "配偶", hh="L1", sex="女")]   # a minority name's middle dot
 
 
 @pytest.fixture(scope="module")
