@@ -343,7 +343,8 @@ CASES: dict[str, Case] = {
     "X044": Case(members(8, hh="L1"), members(7, hh="L1"), "户主甲", source="ledger"),
     "X045": Case([p("王", "19700101", hh="L1")],
                  [p("王五", "19700101", hh="L1"),
-                  p("再努尔•艾买提", "19720101", "配偶", hh="L1", sex="女")],     # a minority name's middle dot
+                  p("再努尔•艾买提", "19720101", "配偶", hh="L1", sex="女"),      # a minority name's middle dot
+                  p("王　六", "20000101", "子", hh="L1")],                          # aligned with a full-width space
                  "王", source="ledger"),
 }
 
