@@ -61,6 +61,17 @@ def test_the_system_export_is_messy_like_a_real_one(drop):
     assert "是否危房户" in pd.read_excel(system, header=2, nrows=1).columns
 
 
+def test_the_system_export_carries_columns_the_contract_does_not_list(drop):
+    """As real exports carry ≈180 columns: the county's own checks (examples/county_checks.yaml) read them."""
+    from recon.demo.extra import COLUMNS
+    system = next((drop / "system").glob("*.xlsx"))
+    header = pd.read_excel(system, header=2, dtype=str)
+    assert set(COLUMNS.values()) <= set(header.columns)
+    for name in COLUMNS.values():
+        assert header[name].notna().mean() > (0.02 if name in ("健康帮扶措施", "危房改造竣工时间") else 0.5), name
+    assert pd.to_numeric(header["住房面积（平方米）"]).dropna().between(5, 300).all()
+
+
 def test_ledgers_come_per_village_in_township_folders_in_every_format(drop):
     ledgers = list((drop / "ledger").rglob("*.*"))
     assert {p.suffix for p in ledgers} == {".xlsx", ".xls", ".csv"}

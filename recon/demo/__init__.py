@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from recon.demo import assistance
+from recon.demo import assistance, extra
 from recon.demo import county as county_mod
 from recon.demo.finish import finish, household_classes
 from recon.demo.layout import STYLES, write_drop
@@ -91,6 +91,8 @@ def generate(out: Path, households: int = 300, seed: int = 7, as_of: dt.date = d
     if style == "export":
         rotate_monitoring_kinds(planter)
     frames = finish(county, frames)
+    # Columns the contract does not list, as real exports carry them (the county's own checks read them).
+    frames.system = extra.add_columns(frames.system, seed)
     placed = write_drop(out, frames, villages, formats, as_of.year, county.name, style)
     assistance.write(out, frames, formats, as_of.year, county.name)
     if style == "export":

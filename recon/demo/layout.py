@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from recon.demo import cells as c
+from recon.demo import extra
 from recon.demo.finish import INCOME
 from recon.demo.sectors import Frames
 from recon.demo.write import Table, write_table
@@ -75,6 +76,7 @@ def _system_table(system: pd.DataFrame, messy: bool, year: int, county: str, sty
         ("是否参加城乡居民基本养老保险", "是否参加城乡居民基本养老保险", c.yesno(system["是否参加城乡居民基本养老保险"])),
         ("是否参加城镇职工基本养老保险", "是否参加城镇职工基本养老保险", c.yesno(system["是否参加城镇职工基本养老保险"])),
         *_assistance_columns(system, messy),
+        *_extra_columns(system, messy, text),
     ]
     header = [alias if messy else canonical for canonical, alias, _ in columns]
     frame = pd.DataFrame({i: values.to_numpy() for i, (_, _, values) in enumerate(columns)}, index=system.index)
@@ -100,6 +102,19 @@ def _assistance_columns(system: pd.DataFrame, messy: bool) -> list:
     return [("享受低保", "享受低保政策情况", policy(system["享受低保"], "农村低保")),
             ("特困供养", "享受特困供养政策情况", policy(system["特困供养"], "农村特困")),
             ("残疾类别", "残疾类别", c.text_cells(system["残疾类别"])), ("残疾等级", "残疾等级", c.text_cells(system["残疾等级"]))]
+
+
+def _extra_columns(system: pd.DataFrame, messy: bool, text: bool) -> list:
+    """Columns the contract does not list (recon/demo/extra.py), as the export spells them."""
+    if "住房面积" not in system.columns:
+        return []
+    headers = extra.COLUMNS
+    return [("住房面积", headers["住房面积"], c.amounts(system["住房面积"], text)),
+            ("是否参加大病保险", headers["是否参加大病保险"], c.text_cells(system["是否参加大病保险"])),
+            ("健康帮扶措施", headers["健康帮扶措施"], c.text_cells(system["健康帮扶措施"])),
+            ("危房改造时间", headers["危房改造时间"], c.date_text(system["危房改造时间"], "cn" if messy else "iso")),
+            ("帮扶责任人", headers["帮扶责任人"], c.text_cells(system["帮扶责任人"])),
+            ("帮扶责任人电话", headers["帮扶责任人电话"], c.text_cells(system["帮扶责任人电话"]))]
 
 
 def _ledger_table(ledger: pd.DataFrame, style: pd.Series, messy: bool) -> Table:
