@@ -9,11 +9,13 @@ a loop over households; the rows of a household are those of the same
 source (system: 户编号; ledger: the ledger's own household)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from checks.rules.base import RuleContext
 from checks.rules.common import birth_dates, years_between
@@ -84,7 +86,9 @@ class SourceView:
 
     def cells(self, name: str) -> "Cells":
         """A column as the tests read it, built once per view."""
-        return self.remember(name, lambda: Cells.of(self.frame[name], self.columns[name]))
+        # A name compares as its key (CONTRACT.md §3: no whitespace, one middle dot).
+        column = "_name_key" if self.columns[name].kind == "name" and "_name_key" in self.frame.columns else name
+        return self.remember(name, lambda: Cells.of(self.frame[column], self.columns[name]))
 
     def remember(self, key, build):
         """build(), once per view (what several checks of a run share)."""
@@ -213,16 +217,29 @@ def _on_text(cells: Cells, test) -> np.ndarray:
     return cells.per_row(test(cells.distinct.astype("string")).fillna(False).to_numpy(bool))
 
 
+def _full_match(cells: Cells, pattern: str) -> np.ndarray:
+    """The whole text matches a Python regular expression (RULES.md §Profiles).
+    Arrow's engine (RE2) runs most patterns; one it cannot compile (a
+    back-reference, a look-around) runs with Python's re over the distinct values."""
+    try:
+        return _on_text(cells, lambda values: values.str.fullmatch(pattern))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        compiled = re.compile(pattern)
+        distinct = cells.distinct.astype(object).tolist()
+        return cells.per_row(np.fromiter((compiled.fullmatch(str(value)) is not None for value in distinct),
+                                         dtype=bool, count=len(distinct)))
+
+
 def test_contains(cells: Cells, text: str) -> Truth:
     return Truth.of(_on_text(cells, lambda values: values.str.contains(text, regex=False)), cells.known)
 
 
 def test_matches(cells: Cells, pattern: str) -> Truth:
-    return Truth.of(_on_text(cells, lambda values: values.str.fullmatch(pattern)), cells.known)
+    return Truth.of(_full_match(cells, pattern), cells.known)
 
 
 def test_not_matches(cells: Cells, pattern: str) -> Truth:
-    return Truth.of(~_on_text(cells, lambda values: values.str.fullmatch(pattern)), cells.known)
+    return Truth.of(~_full_match(cells, pattern), cells.known)
 
 
 TESTS = {"in": test_in, "not_in": test_not_in, "empty": test_empty, "known": test_known,

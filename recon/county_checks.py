@@ -411,6 +411,9 @@ def _comparable(item: Any, column: Column):
         parsed, _ = PARSERS[kind](pd.Series([str(item)], dtype="string"), column)
         return None if pd.isna(parsed.iloc[0]) else bool(parsed.iloc[0])
     text = str(item).strip()
+    if kind == "name":   # as the name key of the column's cells
+        from recon.values import normalise_name
+        return normalise_name(pd.Series([text], dtype="string"))[1].iloc[0]
     if kind in ("codes", "health"):
         return column.labels().get(text) or next((label for spelling, label in column.labels().items()
                                                   if spelling.lower() == text.lower()), None)

@@ -257,3 +257,17 @@ def test_a_declared_column_the_drop_lacks_makes_the_check_not_run():
     result = run(context(rows, settings=config, cells=True), "county")
     assert fired(result, "X001").empty
     assert result.skipped.to_dict("records") == [{"rule": "X001", "reason": "system/ 缺少列 住房面积"}]
+
+
+def test_a_python_regex_that_arrows_engine_cannot_run_still_runs():
+    """RULES.md §Profiles: matches takes Python regular expressions (here a back-reference)."""
+    rows = [member("H1", "甲", male("19800101", 1), "户主", 户联系电话="13333333333"),
+            member("H2", "乙", male("19800101", 2), "户主", 户联系电话="13812345678")]
+    assert names(findings(rows, {"column": "户联系电话", "matches": r"1(\d)\1{9}"})) == {"甲"}
+    assert names(findings(rows, {"column": "户联系电话", "not_matches": r"(?!138)\d{11}"})) == {"乙"}
+
+
+def test_names_compare_as_their_key_without_spaces_and_with_one_middle_dot():
+    rows = [member("H1", "再努尔•艾买提", male("19800101", 1), "户主"), member("H2", "崔 彬", male("19800101", 2), "户主")]
+    assert names(findings(rows, {"column": "姓名", "in": ["再努尔·艾买提", "崔彬"]})) == {"再努尔•艾买提", "崔 彬"}
+    assert names(findings(rows, {"column": "姓名", "matches": r"[一-龥]{2}"})) == {"崔 彬"}
