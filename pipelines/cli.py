@@ -2,7 +2,7 @@
 
 recon run   --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
 recon rules [--config FILE] [--format table|csv|markdown]
-recon demo  --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
+recon demo  --out DIR [--households N] [--counties N] [--seed S] [--as-of YYYY-MM-DD]
 recon ui    [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--host H] [--port P]
 
 `run` materialises the same asset graph as the Dagster UI, in-process, and
@@ -64,7 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
     demo.add_argument("--out", required=True, type=Path)
-    demo.add_argument("--households", type=int, default=300)
+    demo.add_argument("--households", type=int, default=300, help="households (per county with --counties)")
+    demo.add_argument("--counties", type=int, help="a drop of N counties, DIR/<county>/…, each with its own name, "
+                      "region code and answer key (docs/operations.md, scale-out)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--as-of", type=parse_date, default="2025-06-30")
     return parser
@@ -295,12 +297,36 @@ def print_summary(result, timings: dict[str, float], county: str | None = None) 
 
 def command_demo(args) -> int:
     from recon.demo import generate
+    if args.counties:
+        return command_demo_counties(args)
     try:
         summary = generate(args.out, households=args.households, seed=args.seed,
                            as_of=dt.date.fromisoformat(args.as_of))
     except ValueError as exc:   # a county too small to plant every rule: one line, exit 2
         raise UsageProblem(str(exc)) from None
     print_demo_summary(summary)
+    return 0
+
+
+def command_demo_counties(args) -> int:
+    from recon.demo.counties import generate_counties
+    try:
+        summaries = generate_counties(args.out, args.counties, households=args.households, seed=args.seed,
+                                      as_of=dt.date.fromisoformat(args.as_of))
+    except ValueError as exc:   # too few households, too many counties: one line, exit 2
+        raise UsageProblem(str(exc)) from None
+    out = Console()
+    out.print(f"[bold]示例数据已写入 demo drop written[/bold]: {args.out}  ({len(summaries)} counties)")
+    table = Table(show_edge=False)
+    for column in ("县 county", "区划 region", "户数 households", "人数 persons", "埋入 planted"):
+        table.add_column(column, justify="left" if column.startswith("县") else "right")
+    import json
+    for summary in summaries:
+        region = json.loads((summary.out / "demo.json").read_text(encoding="utf-8"))["region"]
+        table.add_row(summary.county, region, str(summary.households), str(summary.persons),
+                      str(sum(summary.planted.values())))
+    out.print(table)
+    out.print(f"下一步 next: recon run --data {args.out} --out OUT --as-of {args.as_of} --config {args.out}/recon.yaml")
     return 0
 
 
