@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="counties run side by side in a multi-county drop "
                      "(default: RECON_WORKERS, else one per CPU core; ~2.5 GB of memory each)")
     run.add_argument("--db", help="SQLAlchemy URL of the registry (default: SQLite OUT/recon.db; env RECON_DATABASE_URL)")
+    run.add_argument("--county", action="append", metavar="NAME",
+                     help="only this county of a multi-county drop (repeat for several), e.g. to rerun one that failed")
     run.add_argument("--executor", choices=EXECUTORS, default="local",
                      help="local (default): each county in one process, counties side by side (--workers); "
                           "multiprocess: Dagster's multiprocess executor; celery: steps on `recon worker` "
@@ -138,6 +140,11 @@ def run_drop(args) -> int:
     load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
+    if args.county:
+        unknown = sorted(set(args.county) - set(county_names))
+        if unknown:
+            raise UsageProblem(f"数据目录 {args.data} 中没有这些县的文件夹: {', '.join(unknown)}")
+        county_names = [name for name in county_names if name in args.county]
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
     from recon.registry.url import database_url

@@ -144,7 +144,7 @@ def note_event(run: CountyRun, entry) -> None:
             run.failures.append(("check", evaluation.check_name, evaluation.description))
     elif kind == "STEP_FAILURE":
         run.failures.append(("step", event.step_key, innermost_message(event.step_failure_data.error)))
-    elif kind == "RUN_FAILURE":
+    elif kind == "PIPELINE_FAILURE":   # DagsterEventType.RUN_FAILURE's value
         data = event.event_specific_data
         error = getattr(data, "error", None)
         run.failures.append(("run", None, error.to_string() if error else (event.message or "")))
@@ -167,6 +167,8 @@ def run_ended(run: CountyRun, instance) -> bool:
     if record is not None and record.is_finished:
         if run.process is not None:
             run.process.wait()
+        if record.status.value != "SUCCESS" and not run.failures:   # canceled, or a failure without its event
+            run.failures.append(("run", None, f"Dagster run {record.status.value}"))
         run.finished = True
         return True
     if run.process is None or run.process.poll() is None:
