@@ -25,7 +25,8 @@ import os
 EXECUTORS = ("local", "multiprocess", "celery")
 BROKER_ENV = "RECON_CELERY_BROKER"
 DEFAULT_BROKER = "pyamqp://guest@127.0.0.1:5672//"
-QUEUE = "dagster"   # dagster-celery's queue; `recon worker` consumes it
+QUEUE = "dagster"
+TICK_SECONDS = 0.25   # dagster-celery's queue; `recon worker` consumes it
 # The Celery app of both sides, the run worker that sends a county's steps and
 # `recon worker` that runs them. One step at a time per worker process (a
 # county's step may hold a few GB; prefetching more would hide steps from an
@@ -59,7 +60,11 @@ def executor_def(name: str):
         from dagster import multiprocess_executor
         return multiprocess_executor
     if name == "celery":
-        from dagster_celery import celery_executor
+        from dagster_celery import celery_executor, core_execution_loop
+        # The run worker looks for finished steps and sends the next ones once per tick, 1 s
+        # in dagster-celery: a county's ~45 steps in chains ~10 deep waited up to a second
+        # each. A quarter second costs the run worker little (bench/results.md, Scale-out).
+        core_execution_loop.TICK_SECONDS = TICK_SECONDS
         # The broker comes from the environment of the process that runs the job, so its
         # credentials never land in the run's config (shown in the UI, kept in the instance).
         return celery_executor.configured({"broker": {"env": BROKER_ENV}, "backend": "rpc://",
