@@ -100,6 +100,7 @@ def celery_cluster(work: Path, workers: int = 2):
 def run(drop: Path, out: Path, executor: str, env: dict | None = None, workers: int | None = None):
     import shutil
     shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
     argv = [sys.executable, "-m", "pipelines.cli", "run", "--data", str(drop), "--out", str(out),
             "--as-of", AS_OF.isoformat(), "--config", str(drop / "recon.yaml"), "--executor", executor]
     if workers:

@@ -192,7 +192,8 @@ def run_on_engine(args, recon: dict, county_names: list[str], home: str | None) 
     from pipelines.launch import max_concurrent_runs, run_counties_on_engine
     default = 4 if args.executor == "celery" else (os.cpu_count() or 1)
     max_runs = max(1, args.workers or max_concurrent_runs(instance, default))
-    failures = run_counties_on_engine(recon, county_names, args.executor, home, max_runs)
+    broker = broker_url(args.broker) if args.executor == "celery" else None
+    failures = run_counties_on_engine(recon, county_names, args.executor, home, max_runs, broker)
     if failures:
         raise UsageProblem("; ".join(failures))
     return 0

@@ -32,7 +32,7 @@ TICK_SECONDS = 0.25   # dagster-celery's queue; `recon worker` consumes it
 # county's step may hold a few GB; prefetching more would hide steps from an
 # idle worker). Acknowledged on receipt (Celery's default): a worker process
 # killed mid-step makes that step fail (WorkerLostError) instead of being
-# redelivered and run twice.
+# redelivered and run twice (a whole worker lost: pipelines/lost_workers.py).
 CELERY_SETTINGS = {
     "worker_prefetch_multiplier": 1,
     "task_acks_late": False,

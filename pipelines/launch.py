@@ -28,6 +28,7 @@ from pathlib import Path
 from pipelines.progress import StepProgressHandler, console
 
 POLL_SECONDS = 0.5
+STOP_SECONDS = 10   # a run worker told to stop (SIGTERM: it revokes its steps) is killed after this
 LOG_FOLDER = Path(".recon") / "runs"   # under OUT: the run worker's own log, per county
 # "[out_registry]: celery.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 3."
 WORKER_ERROR = re.compile(r"^\[(?P<step>[\w]+)\]: (?:[\w.]+\.)?(?P<kind>\w+): (?P<message>.*)$", re.MULTILINE)
@@ -46,10 +47,11 @@ class CountyRun:
     failures: list = field(default_factory=list)              # failed ERROR checks, failed steps, run failure
     finished: bool = False
     ended_at: float | None = None
+    lost: float | None = None   # when a step of it was found lost with its worker (pipelines/lost_workers.py)
 
 
 def run_counties_on_engine(recon: dict, county_names: list[str], executor: str, home: str,
-                           max_runs: int) -> list[str]:
+                           max_runs: int, broker: str | None = None) -> list[str]:
     """Every county's run on `executor`, launched and waited for; the one-line
     reasons of the counties that could not complete ([] when all did)."""
     from dagster import DagsterInstance  # noqa: F401  (imported before the job: Dagster's import order)
@@ -74,12 +76,24 @@ def run_counties_on_engine(recon: dict, county_names: list[str], executor: str, 
     console.print(f"[bold]recon[/bold] {len(runs)} run(s) on the {executor} executor, {max_runs} at a time "
                   f"(Dagster instance {home})")
     waiting, active = list(runs), []
+    watchdog = None
+    if executor == "celery" and broker:
+        from pipelines.lost_workers import LostWorkers
+        watchdog = LostWorkers(broker)
     try:
         while waiting or active:
             while waiting and len(active) < max_runs:
                 run = waiting.pop(0)
                 start_run(run, instance, job)
                 active.append(run)
+            if watchdog is not None:
+                lost = watchdog.lost({run.run_id: set(run.progress.steps) for run in active})
+                for run in active:
+                    if run.run_id in lost and not run.lost:
+                        end_lost_run(run, *lost[run.run_id])
+                    elif run.lost and time.monotonic() - run.lost > STOP_SECONDS and run.process.poll() is None:
+                        # It waits for the lost step's result, which never comes: run_ended then fails the run.
+                        run.process.kill()
             for run in list(active):
                 read_events(run, instance)
                 if run_ended(run, instance):
@@ -184,6 +198,16 @@ def run_ended(run: CountyRun, instance) -> bool:
     return True
 
 
+def end_lost_run(run: CountyRun, step: str, worker: str) -> None:
+    """Stop the run worker of a run whose step was lost with its worker: it
+    revokes the run's other steps and ends the run (run_ended reports it)."""
+    run.lost = time.monotonic()
+    run.failures.append(("lost", step, f"执行该步骤的 worker {worker} 失联（进程被终止或机器断开），"
+                                       "可重新运行该县"))
+    if run.process is not None and run.process.poll() is None:
+        run.process.terminate()
+
+
 def failure_line(run: CountyRun) -> str | None:
     """None when the run succeeded, else one line naming the county and why."""
     if not run.failures:
@@ -193,7 +217,7 @@ def failure_line(run: CountyRun) -> str | None:
         if kind == "check":
             return f"{prefix}运行未完成（数据检查 {name} 未通过）: {text}"
     for kind, name, text in run.failures:
-        if kind == "step":
+        if kind in ("lost", "step"):
             return f"{prefix}运行未完成（{name}）: {text}"
     text = run.failures[-1][2]
     lost = WORKER_ERROR.search(text)

@@ -326,3 +326,37 @@ def test_a_worker_killed_mid_step_fails_its_county_only_and_after_a_broker_resta
     found = pd.read_csv(out / victim / "mismatches.csv", dtype=str, keep_default_na=False)
     assert registry_rows(cluster, victim) == {"findings": len(found), "distinct": len(found), "runs": 1}
     assert len(found) > 0
+
+
+def test_a_whole_worker_lost_mid_step_fails_the_county_whose_step_it_held_and_names_the_worker(cluster):
+    """Last of the module: w2 is killed with its processes, as losing its machine would.
+    Its step was acknowledged when taken, so no one else runs it: recon run must notice."""
+    root = cluster["root"]
+    drop = root / "lost_drop"
+    names = [s.county for s in generate_counties(drop, 2, households=HOUSEHOLDS, seed=21,
+                                                 as_of=dt.date.fromisoformat(AS_OF), formats="csv")]
+    out = root / "lost_out"
+    worker, log = cluster["workers"]["w2"]
+    taken = len(re.findall(r"\] received", log.read_text(errors="replace")))
+    run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--as-of", AS_OF, "--executor", "celery",
+                            "--data", str(drop), "--out", str(out)], cwd=ROOT, env=cluster["env"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while len(re.findall(r"\] received", log.read_text(errors="replace"))) <= taken:
+            assert time.monotonic() < deadline and run.poll() is None, "w2 took no step"
+            time.sleep(0.1)
+        time.sleep(0.5)   # taken and acknowledged, not finished (a county's first step takes longer)
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+        _, err = run.communicate(timeout=600)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 2, err[-3000:]
+    last = err.strip().splitlines()[-1]
+    assert "w2@test" in last, last
+    failed = [name for name in names if f"{name}: 运行未完成" in last]
+    assert len(failed) == 1, last
+    (other,) = set(names) - set(failed)
+    assert (out / other / "mismatches.csv").exists()
