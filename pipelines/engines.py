@@ -103,9 +103,13 @@ def without_password(url: str | None) -> str | None:
     as libpq does)."""
     if not url or "@" not in url:
         return url
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
     parsed = make_url(url)
-    return parsed.set(password=None).render_as_string(hide_password=False) if parsed.password else url
+    if not parsed.password:
+        return url
+    # (URL.set(password=None) keeps the password: None means "unchanged" there.)
+    return URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                      parsed.query).render_as_string(hide_password=False)
 
 
 def celery_app(broker: str):
