@@ -47,6 +47,7 @@ class CountyRun:
     failures: list = field(default_factory=list)              # failed ERROR checks, failed steps, run failure
     finished: bool = False
     ended_at: float | None = None
+    taken: dict[str, str] = field(default_factory=dict)       # step → the Celery worker that took it
     lost: float | None = None   # when a step of it was found lost with its worker (pipelines/lost_workers.py)
 
 
@@ -87,7 +88,8 @@ def run_counties_on_engine(recon: dict, county_names: list[str], executor: str, 
                 start_run(run, instance, job)
                 active.append(run)
             if watchdog is not None:
-                lost = watchdog.lost({run.run_id: set(run.progress.steps) for run in active})
+                lost = watchdog.lost({run.run_id: {step: worker for step, worker in run.taken.items()
+                                                    if step not in run.progress.steps} for run in active})
                 for run in active:
                     if run.run_id in lost and not run.lost:
                         end_lost_run(run, *lost[run.run_id])
@@ -125,8 +127,18 @@ def start_run(run: CountyRun, instance, job) -> None:
     with open(run.log, "wb") as log:
         # `python -m dagster api execute_run ARGS`: this interpreter, whether its bin/ is on PATH or not.
         command = [sys.executable, "-m", "dagster", *args.get_command_args()[-3:]]
-        run.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        run.process = subprocess.Popen(command, preexec_fn=_ends_with_parent, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                        env=os.environ.copy())
+
+
+def _ends_with_parent() -> None:
+    """In the run worker, before it starts (Linux): SIGTERM when `recon run`
+    dies, so that a killed `recon run` leaves no run worker behind (SIGTERM
+    makes it revoke its steps and end its run)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))   # PR_SET_PDEATHSIG
 
 
 def read_events(run: CountyRun, instance) -> None:
@@ -152,6 +164,10 @@ def note_event(run: CountyRun, entry) -> None:
         run.progress.on_event(kind, event.step_key, materialization.metadata, entry.timestamp)
     elif event.step_key and kind in ("STEP_START", "STEP_SUCCESS", "STEP_FAILURE"):
         run.progress.on_event(kind, event.step_key, None, entry.timestamp)
+    if kind == "ENGINE_EVENT" and event.step_key:
+        worker = (event.engine_event_data.metadata or {}).get("Celery worker")   # dagster_celery/tasks.py
+        if worker is not None:
+            run.taken[event.step_key] = getattr(worker, "value", worker)
     if kind == "ASSET_CHECK_EVALUATION":
         evaluation = event.event_specific_data
         if not evaluation.passed and evaluation.severity.value == "ERROR" and evaluation.description:

@@ -4,18 +4,21 @@ A worker *process* killed mid-step is reported by its worker's main process
 (WorkerLostError: the step fails, pipelines/launch.py names it). A whole
 worker gone — the machine lost, the worker killed with its processes — tells
 no one: its step was acknowledged when taken, so the broker does not hand it
-out again, and dagster-celery would wait for its result for ever. So `recon
-run` asks the workers every WATCH_SECONDS which steps they are running
-(Celery's remote control, `inspect().active()`); a step whose worker has not
-answered for GRACE_SECONDS, and whose end the instance has not recorded, is
-lost, and its run is ended as failed (launch.py) naming the county, the step
-and the worker."""
+out again, and dagster-celery would wait for its result for ever.
+
+A worker records in the instance which step it takes (dagster-celery's
+engine event "Executing steps … in celery worker", with the worker's name);
+`recon run` reads it with the run's other events. Every WATCH_SECONDS it
+pings the workers holding unfinished steps (Celery's remote control: a
+worker's main process answers while its processes work); a step whose worker
+has not answered for GRACE_SECONDS is lost, and its run is ended as failed
+(launch.py) naming the county, the step and the worker."""
 from __future__ import annotations
 
 import time
 
 WATCH_SECONDS = 5.0
-GRACE_SECONDS = 20.0   # a busy worker's main process still answers; a silent one this long is gone
+GRACE_SECONDS = 20.0
 
 
 class LostWorkers:
@@ -23,49 +26,31 @@ class LostWorkers:
         from pipelines.engines import celery_app
         self.app = celery_app(broker)
         self.grace = grace
-        self.holders: dict[tuple[str, str], str] = {}   # (run id, step) → the worker that took it
         self.silent_since: dict[str, float] = {}
         self.next_look = 0.0
 
-    def lost(self, finished: dict[str, set[str]]) -> dict[str, tuple[str, str]]:
+    def lost(self, held: dict[str, dict[str, str]]) -> dict[str, tuple[str, str]]:
         """run id → (step, worker) for the steps lost with their worker;
-        `finished` is every watched run's steps that have ended."""
+        `held` is, per watched run, its unfinished steps and the worker that took each."""
         now = time.monotonic()
-        if now < self.next_look:
+        workers = {worker for steps in held.values() for worker in steps.values()}
+        if now < self.next_look or not workers:
             return {}
         self.next_look = now + WATCH_SECONDS
         try:
-            replies = self.app.control.inspect(timeout=2.0).active() or {}
+            replies = self.app.control.ping(destination=sorted(workers), timeout=2.0) or []
         except Exception:   # the broker itself is away: nothing can be told about the workers
             return {}
-        for worker, tasks in replies.items():
-            self.silent_since.pop(worker, None)
-            for task in tasks or []:
-                taken = step_of(task)
-                if taken:
-                    self.holders[taken] = worker
+        answered = {name for reply in replies for name in reply}
+        for worker in workers:
+            if worker in answered:
+                self.silent_since.pop(worker, None)
+            else:
+                self.silent_since.setdefault(worker, now)
+        gone = {worker for worker, since in self.silent_since.items() if now - since >= self.grace}
         lost = {}
-        for (run_id, step), worker in list(self.holders.items()):
-            if run_id not in finished or step in finished[run_id]:
-                del self.holders[(run_id, step)]   # ended, or not a run of ours
-                continue
-            if worker not in replies:
-                since = self.silent_since.setdefault(worker, now)
-                if now - since >= self.grace:
+        for run_id, steps in held.items():
+            for step, worker in steps.items():
+                if worker in gone:
                     lost[run_id] = (step, worker)
         return lost
-
-
-def step_of(task: dict) -> tuple[str, str] | None:
-    """(run id, step) of an `execute_plan` task as the remote control shows it."""
-    from dagster._grpc.types import ExecuteStepArgs
-    from dagster._serdes import unpack_value
-    packed = (task.get("kwargs") or {}).get("execute_step_args_packed")
-    if not isinstance(packed, dict):
-        return None
-    try:
-        args = unpack_value(packed, as_type=ExecuteStepArgs)
-    except Exception:
-        return None
-    steps = args.step_keys_to_execute or []
-    return (args.run_id, steps[0]) if steps else None

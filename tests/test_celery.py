@@ -282,6 +282,15 @@ def test_no_full_id_in_the_brokers_messages_or_the_instance_tables(four_counties
     assert leaks(four_counties["result"].stderr + four_counties["result"].stdout, ids) == set()
 
 
+def two_counties(drop: Path, names: tuple[str, str], region: int) -> list[str]:
+    """Two demo counties named apart from every other test's (the registry is the module's)."""
+    from recon.demo import generate
+    for number, name in enumerate(names):
+        generate(drop / name, households=HOUSEHOLDS, seed=region + number, as_of=dt.date.fromisoformat(AS_OF),
+                 formats="csv", county_name=name, region=str(region + number))
+    return list(names)
+
+
 def registry_rows(cluster, county: str) -> dict[str, int]:
     engine = create_engine(cluster["registry"])
     try:
@@ -301,8 +310,7 @@ def test_a_worker_killed_mid_step_fails_its_county_only_and_after_a_broker_resta
     """On a drop of two counties other than the 4-county drop's."""
     root = cluster["root"]
     drop = root / "fault_drop"
-    victim, other = [s.county for s in generate_counties(drop, 2, households=HOUSEHOLDS, seed=9,
-                                                         as_of=dt.date.fromisoformat(AS_OF), formats="csv")]
+    victim, other = two_counties(drop, ("故障甲县", "故障乙县"), 430351)
     out = root / "fault_out"
     (root / f"armed.{victim}").write_text("", encoding="utf-8")
     failed = recon_run(cluster, "--data", str(drop), "--out", str(out))
@@ -333,8 +341,7 @@ def test_a_whole_worker_lost_mid_step_fails_the_county_whose_step_it_held_and_na
     Its step was acknowledged when taken, so no one else runs it: recon run must notice."""
     root = cluster["root"]
     drop = root / "lost_drop"
-    names = [s.county for s in generate_counties(drop, 2, households=HOUSEHOLDS, seed=21,
-                                                 as_of=dt.date.fromisoformat(AS_OF), formats="csv")]
+    names = two_counties(drop, ("失联甲县", "失联乙县"), 430361)
     out = root / "lost_out"
     worker, log = cluster["workers"]["w2"]
     taken = len(re.findall(r"\] received", log.read_text(errors="replace")))
