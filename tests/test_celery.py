@@ -46,16 +46,23 @@ CSV_OUTPUTS = ("mismatches.csv", "household_status.csv", "input_problems.csv")
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
 SERVER_URL = os.environ.get("RECON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
-# `recon worker` with a SIGKILL planted for the tests of faults: the worker
-# process that records a county's findings dies inside the registry
-# transaction (rows written, not committed) when the file <ARMED>.<county>
-# exists; it claims the file first, so only one process dies, once.
+# `recon worker` with faults planted for the tests: the worker process that
+# records a county's findings dies inside the registry transaction (rows
+# written, not committed) when the file <ARMED>.<county> exists (it claims
+# the file first, so only one process dies, once); it holds that step for
+# two minutes, writing its worker's name to <ARMED>.inside, when
+# <ARMED>.slow.<county> exists.
 WORKER = r'''
-import os, signal, sys
+import os, signal, sys, time
 armed = os.environ["RECON_TEST_ARMED"]
+name = sys.argv[sys.argv.index("--name") + 1]
 import recon.registry.store as store
 real_record = store._record
 def record(connection, county, *args, **kwargs):
+    if os.path.exists(f"{armed}.slow.{county}"):   # hold the step: the test kills this whole worker
+        with open(f"{armed}.inside", "w") as inside:
+            inside.write(name)
+        time.sleep(120)
     outcome = real_record(connection, county, *args, **kwargs)
     try:
         os.rename(f"{armed}.{county}", f"{armed}.fired")
@@ -337,33 +344,32 @@ def test_a_worker_killed_mid_step_fails_its_county_only_and_after_a_broker_resta
 
 
 def test_a_whole_worker_lost_mid_step_fails_the_county_whose_step_it_held_and_names_the_worker(cluster):
-    """Last of the module: w2 is killed with its processes, as losing its machine would.
-    Its step was acknowledged when taken, so no one else runs it: recon run must notice."""
+    """Last of the module: the worker holding a step is killed with its processes, as losing
+    its machine would. Its step was acknowledged when taken, so no one else runs it: recon
+    run must notice."""
     root = cluster["root"]
     drop = root / "lost_drop"
     names = two_counties(drop, ("失联甲县", "失联乙县"), 430361)
     out = root / "lost_out"
-    worker, log = cluster["workers"]["w2"]
-    taken = len(re.findall(r"\] received", log.read_text(errors="replace")))
+    victim = names[0]
+    (root / f"armed.slow.{victim}").write_text("", encoding="utf-8")
     run = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "run", "--as-of", AS_OF, "--executor", "celery",
                             "--data", str(drop), "--out", str(out)], cwd=ROOT, env=cluster["env"],
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 300
-        while len(re.findall(r"\] received", log.read_text(errors="replace"))) <= taken:
-            assert time.monotonic() < deadline and run.poll() is None, "w2 took no step"
-            time.sleep(0.1)
-        time.sleep(0.5)   # taken and acknowledged, not finished (a county's first step takes longer)
+        deadline = time.monotonic() + 400
+        while not (root / "armed.inside").exists():
+            assert time.monotonic() < deadline and run.poll() is None, "no worker reached the held step"
+            time.sleep(0.2)
+        holder = (root / "armed.inside").read_text(encoding="utf-8")
+        worker, _ = cluster["workers"][holder.split("@")[0]]
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
-        _, err = run.communicate(timeout=600)
+        _, err = run.communicate(timeout=400)
     finally:
         if run.poll() is None:
             run.kill()
     assert run.returncode == 2, err[-3000:]
     last = err.strip().splitlines()[-1]
-    assert "w2@test" in last, last
-    failed = [name for name in names if f"{name}: 运行未完成" in last]
-    assert len(failed) == 1, last
-    (other,) = set(names) - set(failed)
-    assert (out / other / "mismatches.csv").exists()
+    assert f"{victim}: 运行未完成（out_registry）" in last and holder in last and names[1] not in last, last
+    assert (out / names[1] / "mismatches.csv").exists()
