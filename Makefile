@@ -5,6 +5,8 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 AS_OF  ?= 2025-06-30
+DROP   ?= demo_drop
+OUT    ?= out
 
 .PHONY: setup demo test ui bench clean
 
@@ -23,9 +25,10 @@ demo: setup
 test: setup
 	$(BIN)/pytest -n 2
 
-# The UI on the instance `make demo` recorded its run in (out/.dagster_home, or DAGSTER_HOME when set).
+# The UI on the instance `make demo` recorded its run in (out/.dagster_home, or DAGSTER_HOME when set:
+# e.g. the PostgreSQL instance of `recon run --executor celery`, with DROP=… OUT=… of that run).
 ui: setup
-	$(BIN)/recon ui --data demo_drop --out out --as-of $(AS_OF)
+	$(BIN)/recon ui --data $(DROP) --out $(OUT) --as-of $(AS_OF)
 
 bench: setup
 	$(BIN)/python -m bench.run --scale ci

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+from recon.demo.counties import generate_counties
 
 AS_OF = dt.date(2025, 6, 30)
 SEED = 7
@@ -35,9 +35,6 @@ SCALES = {
     "county": Scale("county", 50_000, "mixed"),
     "province": Scale("province", 2_500_000, "csv", compare=False, counties=50),
 }
-# Province county names: two syllables + 县, distinct for up to 400 counties.
-_FIRST = "安宝昌德丰福广和华建景乐临龙民宁平庆仁瑞盛顺泰天通万文武西祥新兴永元长正忠"
-_SECOND = "安川丰和河江康乐林宁平山水顺台溪阳远源州"
 
 
 def drop_path(scale: Scale, work: Path = WORK, seed: int = SEED) -> Path:
@@ -64,25 +61,7 @@ def ensure_drop(scale: Scale, work: Path = WORK, seed: int = SEED) -> tuple[Path
     return drop, info
 
 
-def province_counties(count: int) -> list[tuple[str, str]]:
-    """(name, region code) of `count` distinct counties of one province."""
-    names = [a + b + "县" for a in _FIRST for b in _SECOND if a != b]
-    step = len(names) // count if count <= len(names) else 0
-    if not step:
-        raise ValueError(f"at most {len(names)} counties")
-    return [(names[i * step], f"52{i // 20 + 1:02d}{i % 20 + 21:02d}") for i in range(count)]
-
-
-def _generate_one(args: tuple) -> int:
-    from recon.demo import generate
-    folder, households, seed, formats, name, region = args
-    return generate(folder, households=households, seed=seed, as_of=AS_OF, formats=formats,
-                    county_name=name, region=region).persons
-
-
 def _generate_counties(drop: Path, scale: Scale, seed: int) -> int:
-    per_county = scale.households // scale.counties
-    jobs = [(drop / name, per_county, seed + i, scale.formats, name, region)
-            for i, (name, region) in enumerate(province_counties(scale.counties))]
-    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-        return sum(pool.map(_generate_one, jobs))
+    summaries = generate_counties(drop, scale.counties, households=scale.households // scale.counties, seed=seed,
+                                  as_of=AS_OF, formats=scale.formats)
+    return sum(summary.persons for summary in summaries)

@@ -1,8 +1,10 @@
 """The `recon` command (CONTRACT.md §1).
 
 recon run   --data DIR --out DIR [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--workers N]
+            [--executor local|multiprocess|celery] [--broker URL]
 recon rules [--config FILE] [--format table|csv|markdown]
-recon demo  --out DIR [--households N] [--seed S] [--as-of YYYY-MM-DD]
+recon demo  --out DIR [--households N] [--counties N] [--seed S] [--as-of YYYY-MM-DD]
+recon worker [--broker URL] [--concurrency N] [--name NAME]
 recon ui    [--data DIR] [--out DIR] [--as-of YYYY-MM-DD] [--config FILE] [--db URL] [--host H] [--port P]
 
 `run` materialises the same asset graph as the Dagster UI, in-process, and
@@ -24,7 +26,9 @@ from rich.table import Table
 
 console = Console(stderr=True)
 RULES_FORMATS = ("table", "csv", "markdown")
+EXECUTORS = ("local", "multiprocess", "celery")   # pipelines/engines.py
 RULES_TABLE_WIDTH = 160   # `recon rules` written to a file or pipe
+DEFAULT_BROKER_SHOWN = "pyamqp://guest@127.0.0.1:5672//"   # pipelines/engines.py DEFAULT_BROKER
 
 
 class UsageProblem(Exception):
@@ -49,6 +53,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=int, help="counties run side by side in a multi-county drop "
                      "(default: RECON_WORKERS, else one per CPU core; ~2.5 GB of memory each)")
     run.add_argument("--db", help="SQLAlchemy URL of the registry (default: SQLite OUT/recon.db; env RECON_DATABASE_URL)")
+    run.add_argument("--county", action="append", metavar="NAME",
+                     help="only this county of a multi-county drop (repeat for several), e.g. to rerun one that failed")
+    run.add_argument("--executor", choices=EXECUTORS, default="local",
+                     help="local (default): each county in one process, counties side by side (--workers); "
+                          "multiprocess: Dagster's multiprocess executor; celery: steps on `recon worker` "
+                          "processes via RabbitMQ (docs/operations.md)")
+    run.add_argument("--broker", help="Celery broker URL for --executor celery "
+                     f"(default: RECON_CELERY_BROKER, else {DEFAULT_BROKER_SHOWN})")
+    worker = sub.add_parser("worker", help="run counties' steps sent by recon run --executor celery (Celery on RabbitMQ)")
+    worker.add_argument("--broker", help=f"broker URL (default: RECON_CELERY_BROKER, else {DEFAULT_BROKER_SHOWN})")
+    worker.add_argument("--concurrency", type=int, help="steps at once, one process each (default: one per CPU core; "
+                        "a step of a 200,000-person county needs about 2.5 GB)")
+    worker.add_argument("--name", help="the worker's node name (default recon-<pid>@<host>)")
     rules = sub.add_parser("rules", help="print the rule catalog as a config makes it (docs/rules.md)")
     rules.add_argument("--config", type=Path, help="settings YAML (docs/rules.md, 设置项)")
     rules.add_argument("--format", choices=RULES_FORMATS, default="table",
@@ -64,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--port", type=int, default=3000, help="port (default 3000)")
     demo = sub.add_parser("demo", help="write a demo data drop with an answer key")
     demo.add_argument("--out", required=True, type=Path)
-    demo.add_argument("--households", type=int, default=300)
+    demo.add_argument("--households", type=int, default=300, help="households (per county with --counties)")
+    demo.add_argument("--counties", type=int, help="a drop of N counties, DIR/<county>/…, each with its own name, "
+                      "region code and answer key (docs/operations.md, scale-out)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--as-of", type=parse_date, default="2025-06-30")
     return parser
@@ -106,8 +125,9 @@ def check_database(url: str | None) -> None:
 def command_run(args) -> int:
     from assets import sidecar
     # First of all, on a single-county drop: the sidecar process imports while this one
-    # checks the config and imports Dagster (assets/sidecar.py).
-    sidecar.start_early(args.data)
+    # checks the config and imports Dagster (assets/sidecar.py). Runs on another engine have none.
+    if args.executor == "local":
+        sidecar.start_early(args.data)
     try:
         return run_drop(args)
     finally:
@@ -120,6 +140,11 @@ def run_drop(args) -> int:
     settings = load_settings(args.config)   # CONTRACT.md §1: a bad config stops the run before anything is read
     # A multi-county drop (DIR/<county>/system/…): each county is one partition.
     county_names = counties(args.data)
+    if args.county:
+        unknown = sorted(set(args.county) - set(county_names))
+        if unknown:
+            raise UsageProblem(f"数据目录 {args.data} 中没有这些县的文件夹: {', '.join(unknown)}")
+        county_names = [name for name in county_names if name in args.county]
     for folder in [args.data / name for name in county_names] or [args.data]:
         check_drop(folder)
     from recon.registry.url import database_url
@@ -130,6 +155,8 @@ def run_drop(args) -> int:
 
     recon = dict(data_dir=str(args.data.resolve()), out_dir=str(args.out.resolve()), as_of=args.as_of,
                  config_file=str(args.config.resolve()) if args.config else None, db_url=db_url)
+    if args.executor != "local":
+        return run_on_engine(args, recon, county_names, home)
     if not county_names:
         from assets.sidecar import prepare_early
         prepare_early(recon["data_dir"], recon["out_dir"], args.as_of, settings.source)
@@ -141,6 +168,52 @@ def run_drop(args) -> int:
         if failure:
             raise UsageProblem(failure)
     return 0
+
+
+def run_on_engine(args, recon: dict, county_names: list[str], home: str | None) -> int:
+    """Each county a Dagster run on Dagster's multiprocess or Celery executor
+    (pipelines/launch.py), after the checks that make a distributed run possible."""
+    from pipelines.engines import BROKER_ENV, broker_url, shown_broker
+    from pipelines.instance import open_instance
+    if home is None:
+        raise UsageProblem(f"--executor {args.executor} 需要 Dagster 实例记录运行（不能与 RECON_RUN_HISTORY=off 同用）")
+    instance = open_instance(home)
+    if args.executor == "celery":
+        if type(instance.run_storage).__name__.startswith("Sqlite"):
+            raise UsageProblem(f"--executor celery 需要各机器共享的 Dagster 实例（PostgreSQL）: {home} 用的是 SQLite；"
+                               "将 DAGSTER_HOME 指向含 deploy/dagster.yaml 的文件夹（docs/operations.md）")
+        if not recon["db_url"] or recon["db_url"].startswith("sqlite"):
+            raise UsageProblem("--executor celery 需要各机器共享的问题台账数据库: --db 或 RECON_DATABASE_URL "
+                               "设为 postgresql+psycopg://…（docs/operations.md）")
+        broker = broker_url(args.broker)
+        check_broker(broker)
+        os.environ[BROKER_ENV] = broker   # read by the run workers (pipelines/engines.py), never stored
+        console.print(f"[bold]recon[/bold] broker {shown_broker(broker)}")
+    from pipelines.launch import max_concurrent_runs, run_counties_on_engine
+    default = 4 if args.executor == "celery" else (os.cpu_count() or 1)
+    max_runs = max(1, args.workers or max_concurrent_runs(instance, default))
+    broker = broker_url(args.broker) if args.executor == "celery" else None
+    failures = run_counties_on_engine(recon, county_names, args.executor, home, max_runs, broker)
+    if failures:
+        raise UsageProblem("; ".join(failures))
+    return 0
+
+
+def check_broker(broker: str) -> None:
+    """An unreachable broker stops the run before anything is launched; no
+    worker answering yet is only a note (the runs wait in the queue)."""
+    from pipelines.engines import celery_app, shown_broker
+    app = celery_app(broker)
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=5)
+        workers = app.control.ping(timeout=1.0)
+    except Exception as exc:
+        raise UsageProblem(f"消息代理不可达 {shown_broker(broker)}: {type(exc).__name__}: "
+                           f"{shown_broker(str(exc).splitlines()[0] if str(exc) else '')}") from None
+    if not workers:
+        console.print(f"[yellow]请注意[/yellow] 暂无 recon worker 应答；各县的步骤在队列中等待，"
+                      f"直到有 worker 启动: recon worker --broker {shown_broker(broker)}", soft_wrap=True)
 
 
 def run_history_home(out: Path) -> str | None:
@@ -295,12 +368,36 @@ def print_summary(result, timings: dict[str, float], county: str | None = None) 
 
 def command_demo(args) -> int:
     from recon.demo import generate
+    if args.counties:
+        return command_demo_counties(args)
     try:
         summary = generate(args.out, households=args.households, seed=args.seed,
                            as_of=dt.date.fromisoformat(args.as_of))
     except ValueError as exc:   # a county too small to plant every rule: one line, exit 2
         raise UsageProblem(str(exc)) from None
     print_demo_summary(summary)
+    return 0
+
+
+def command_demo_counties(args) -> int:
+    from recon.demo.counties import generate_counties
+    try:
+        summaries = generate_counties(args.out, args.counties, households=args.households, seed=args.seed,
+                                      as_of=dt.date.fromisoformat(args.as_of))
+    except ValueError as exc:   # too few households, too many counties: one line, exit 2
+        raise UsageProblem(str(exc)) from None
+    out = Console()
+    out.print(f"[bold]示例数据已写入 demo drop written[/bold]: {args.out}  ({len(summaries)} counties)")
+    table = Table(show_edge=False)
+    for column in ("县 county", "区划 region", "户数 households", "人数 persons", "埋入 planted"):
+        table.add_column(column, justify="left" if column.startswith("县") else "right")
+    import json
+    for summary in summaries:
+        region = json.loads((summary.out / "demo.json").read_text(encoding="utf-8"))["region"]
+        table.add_row(summary.county, region, str(summary.households), str(summary.persons),
+                      str(sum(summary.planted.values())))
+    out.print(table)
+    out.print(f"下一步 next: recon run --data {args.out} --out OUT --as-of {args.as_of} --config {args.out}/recon.yaml")
     return 0
 
 
@@ -394,7 +491,17 @@ def command_ui(args) -> int:
     return 0   # not reached
 
 
-COMMANDS = {"run": command_run, "rules": command_rules, "demo": command_demo, "ui": command_ui}
+def command_worker(args) -> int:
+    from pipelines.engines import broker_url, shown_broker
+    from pipelines.worker import run_worker
+    broker = broker_url(args.broker)
+    concurrency = args.concurrency or os.cpu_count() or 1
+    console.print(f"[bold]recon worker[/bold] {shown_broker(broker)}  ({concurrency} at a time)")
+    return run_worker(broker, concurrency, args.name)
+
+
+COMMANDS = {"run": command_run, "rules": command_rules, "demo": command_demo, "ui": command_ui,
+            "worker": command_worker}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
-from dagster import (Definitions, FilesystemIOManager, IOManagerDefinition, PreviewWarning, define_asset_job,
-                     in_process_executor)
+from dagster import (Definitions, ExecutorDefinition, FilesystemIOManager, IOManagerDefinition, PreviewWarning,
+                     define_asset_job, in_process_executor)
 
 from assets.findings import build_findings_assets
 from assets.matching import build_match_assets
@@ -34,15 +34,17 @@ warnings.filterwarnings("ignore", message="Found asset job named reconcile")
 
 # One county is one run on one process, in `recon run` and in the UI alike
 # (the sidecar resource takes work onto a second core); counties run side by side.
-reconcile_job = define_asset_job(
-    "reconcile", executor_def=in_process_executor,
-    description="核对全流程 / read → normalise → validate → match → rules → registry, lists and report.",
-)
+# `recon run --executor multiprocess|celery` builds the same job on another
+# executor (pipelines/engines.py).
+RECONCILE_DESCRIPTION = "核对全流程 / read → normalise → validate → match → rules → registry, lists and report."
+reconcile_job = define_asset_job("reconcile", executor_def=in_process_executor, description=RECONCILE_DESCRIPTION)
 
 
 def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None = None,
-                      partitioned: bool | None = None, sidecar: Sidecar | None = None) -> Definitions:
-    """The code location for one drop; `partitioned` None = detect from the drop's layout."""
+                      partitioned: bool | None = None, sidecar: Sidecar | None = None,
+                      executor: ExecutorDefinition | None = None) -> Definitions:
+    """The code location for one drop; `partitioned` None = detect from the drop's layout;
+    `executor` None = in-process (one county, one process)."""
     if partitioned is None:
         partitioned = is_partitioned(recon.data_dir)
     partitions_def = COUNTY_PARTITIONS if partitioned else None
@@ -52,7 +54,9 @@ def build_definitions(recon: ReconConfig, io_manager: IOManagerDefinition | None
     # other outputs of the drop (OUT/.dagster_storage), never under DAGSTER_HOME.
     resources = {"recon": recon, "sidecar": sidecar or Sidecar(), "cache": SourceCache(),
                  "io_manager": io_manager or FilesystemIOManager(base_dir=str(Path(recon.out_dir).resolve() / ".dagster_storage"))}
-    return Definitions(assets=assets, asset_checks=build_asset_checks(partitions_def), jobs=[reconcile_job],
-                       schedules=[build_schedule(reconcile_job, recon, partitioned)],
-                       sensors=[build_drop_sensor(reconcile_job, partitioned)],
+    job = reconcile_job if executor is None else define_asset_job(
+        "reconcile", executor_def=executor, description=RECONCILE_DESCRIPTION)
+    return Definitions(assets=assets, asset_checks=build_asset_checks(partitions_def), jobs=[job],
+                       schedules=[build_schedule(job, recon, partitioned)],
+                       sensors=[build_drop_sensor(job, partitioned)],
                        resources=resources, loggers={"recon_progress": progress_logger})

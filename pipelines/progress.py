@@ -53,13 +53,20 @@ class StepProgressHandler(logging.Handler):
         event = meta.get("dagster_event")
         if event is None or not event.step_key:
             return
-        kind, step = event.event_type_value, event.step_key
+        metadata = (event.step_materialization_data.materialization.metadata
+                    if event.event_type_value == "ASSET_MATERIALIZATION" else None)
+        self.on_event(event.event_type_value, event.step_key, metadata, time.perf_counter())
+
+    def on_event(self, kind: str, step: str, metadata=None, now: float | None = None) -> None:
+        """One step event; `now` in seconds on any clock the run's events share
+        (the event log's timestamps when read back from the instance: pipelines/launch.py)."""
+        now = time.perf_counter() if now is None else now
         if kind == "STEP_START":
-            self.started[step] = time.perf_counter()
+            self.started[step] = now
         elif kind == "ASSET_MATERIALIZATION":
-            self.note_parts(step, event.step_materialization_data.materialization.metadata)
+            self.note_parts(step, metadata)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
-            elapsed = time.perf_counter() - self.started.get(step, time.perf_counter())
+            elapsed = now - self.started.get(step, now)
             stage = stage_of(step)
             self.timings[stage] = self.timings.get(stage, 0.0) + elapsed
             self.steps[step] = self.steps.get(step, 0.0) + elapsed
