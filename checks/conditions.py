@@ -16,6 +16,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from checks.rules.base import RuleContext
 from checks.rules.common import birth_dates, years_between
@@ -73,6 +74,19 @@ class SourceView:
         return self.frame[name].to_numpy(np.int64) if name in self.frame.columns else np.full(self.size, -1)
 
     @cached_property
+    def in_household(self) -> np.ndarray:
+        return self.households >= 0
+
+    @cached_property
+    def household_count(self) -> int:
+        return int(self.households.max()) + 1 if self.in_household.any() else 0
+
+    @cached_property
+    def household_sizes(self) -> np.ndarray:
+        """Rows per household code."""
+        return np.bincount(self.households[self.in_household], minlength=self.household_count)
+
+    @cached_property
     def valid_id(self) -> np.ndarray:
         return self.frame["_id_valid"].fillna(False).to_numpy(bool) if "_id_valid" in self.frame.columns \
             else np.zeros(self.size, bool)
@@ -99,8 +113,10 @@ class SourceView:
     @cached_property
     def male(self) -> Truth:
         """By the 17th character of the ID: odd 男, even 女 (GB 11643)."""
-        digit = pd.to_numeric(self.text("证件号码").str.slice(16, 17), errors="coerce").to_numpy(float)
-        return Truth.of(np.nan_to_num(digit) % 2 == 1, self.valid_id & ~np.isnan(digit))
+        digit = pc.utf8_slice_codeunits(pa.array(self.text("证件号码").array), 16, 17)
+        odd = pc.is_in(digit, value_set=pa.array(list("13579"))).fill_null(False).to_numpy(zero_copy_only=False)
+        even = pc.is_in(digit, value_set=pa.array(list("02468"))).fill_null(False).to_numpy(zero_copy_only=False)
+        return Truth.of(odd, self.valid_id & (odd | even))
 
     @cached_property
     def stage(self) -> pd.Series:
@@ -120,9 +136,11 @@ def evaluate_all(conditions: list, view: SourceView) -> Truth:
 
 
 def evaluate(condition, view: SourceView) -> Truth:
+    # A condition several checks share (户类型 in [脱贫户], age ≥ 60 …) is worked out once per view.
     for model, function in EVALUATORS.items():
         if isinstance(condition, model):
-            return function(condition, view)
+            return view.remember(("condition", model.__name__, condition.model_dump_json()),
+                                 lambda: function(condition, view))
     raise TypeError(f"not a condition: {type(condition).__name__}")
 
 
@@ -292,20 +310,16 @@ def household_condition(condition: HouseholdCondition, view: SourceView) -> Trut
     members = truths[0]
     for truth in truths[1:]:
         members = members & truth
-    codes = view.households
-    in_household = codes >= 0
-    size = int(codes.max()) + 1 if in_household.any() else 0
+    codes, in_household, size = view.households, view.in_household, view.household_count
 
-    def per_household(flags: np.ndarray) -> np.ndarray:
-        counts = np.bincount(codes[in_household], weights=flags[in_household].astype(float), minlength=size)
-        return counts[np.maximum(codes, 0)] if size else np.zeros(view.size)
+    def per_household(flags: np.ndarray) -> np.ndarray:   # per household code: rows where flags holds
+        return np.bincount(codes[in_household & flags], minlength=size)
 
     true, false = per_household(members.holds), per_household(members.fails)
     # `none` needs every member's values known for each condition it names (RULES.md §Profiles).
     each_known = np.logical_and.reduce([truth.known for truth in truths])
     unknown_values = per_household(~each_known)
-    rows = per_household(np.ones(view.size, bool))
-    unknown = rows - true - false
+    unknown = view.household_sizes - true - false
     if test.quantifier == "any":
         holds, known = true > 0, (true > 0) | (unknown == 0)
     elif test.quantifier == "none":
@@ -316,7 +330,11 @@ def household_condition(condition: HouseholdCondition, view: SourceView) -> Trut
         holds, known = true >= test.ge, (true >= test.ge) | (true + unknown < test.ge)
     else:
         holds, known = true + unknown <= test.le, (true + unknown <= test.le) | (true > test.le)
-    return Truth.of(holds & in_household, known & in_household)
+    # Worked out per household, then spread to its rows (a row without a household: unknown).
+    at = np.maximum(codes, 0)
+    if not size:
+        return Truth.of(np.zeros(view.size, bool), np.zeros(view.size, bool))
+    return Truth.of(holds[at] & in_household, known[at] & in_household)
 
 
 EVALUATORS = {ColumnCondition: column_condition, AgeCondition: age_condition, SexCondition: sex_condition,

@@ -56,16 +56,20 @@ class RuleGroup:
     order: int
     title: str                      # shown in the Dagster UI and the docs
     category: str                   # the township-list sheet of its rules, unless a rule names another
+    # Runs the group's rules (codes) in one call, returning their findings with `rule` set;
+    # None: each rule's func runs alone. For groups of many similar rules (the county's checks).
+    batch: Callable[["RuleContext", list[str]], pd.DataFrame] | None = field(default=None, compare=False)
 
 
 GROUPS: dict[str, RuleGroup] = {}
 
 
-def group(name: str, *, order: int, title: str, category: str) -> RuleGroup:
+def group(name: str, *, order: int, title: str, category: str,
+          batch: Callable[[RuleContext, list[str]], pd.DataFrame] | None = None) -> RuleGroup:
     """Declare the group of a rules module (module-level `GROUP = group(...)`)."""
     if name in GROUPS and GROUPS[name] != RuleGroup(name, order, title, category):
         raise ValueError(f"rule group {name} declared twice")
-    GROUPS[name] = RuleGroup(name, order, title, category)
+    GROUPS[name] = RuleGroup(name, order, title, category, batch)
     return GROUPS[name]
 
 

@@ -221,7 +221,13 @@ def household_label(frame: pd.DataFrame) -> pd.Series:
 def amount_text(values: pd.Series) -> pd.Series:
     """Amounts as a clerk writes them: 12345 or 12345.5 (NA stays NA)."""
     rounded = values.astype("Float64").round(2)
-    text = rounded.astype("string").str.replace(r"\.0+$", "", regex=True).str.replace(r"(\.\d*?)0+$", r"\1", regex=True)
+    # Arrow writes the shortest digits of a double (12345, 12345.5) as Python does, but from 1e10 on
+    # as 1e+10: those few take Python's text, trailing zeros cut.
+    text = pd.Series(pd.array(pc.cast(pa.array(rounded.array), pa.string()), dtype="string"), index=values.index)
+    large = (rounded.abs() >= 1e9).fillna(False).to_numpy(bool)
+    if large.any():
+        text[large] = (rounded[large].astype("string").str.replace(r"\.0+$", "", regex=True)
+                       .str.replace(r"(\.\d*?)0+$", r"\1", regex=True))
     return text
 
 

@@ -11,7 +11,9 @@ import pkgutil
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 import checks.rules
 from checks.rules import base
@@ -84,6 +86,7 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd
     for group in groups:
         # A group sees the findings of the groups before it.
         group_ctx = replace(ctx, prior=pd.concat(results, ignore_index=True) if results else empty_findings())
+        severities = {}
         for code, rule in catalog.items():
             if rule.group != group:
                 continue
@@ -91,19 +94,42 @@ def run_rules(ctx: RuleContext, groups: tuple[str, ...] | None = None, prior: pd
             reason = DISABLED if not enabled else rule.missing(ctx)
             if reason:
                 skipped.append({"rule": code, "reason": reason})
-                continue
-            found = rule.func(group_ctx)
-            if not len(found):   # most rules find nothing on most drops: nothing to label or keep
-                counts.append({"rule": code, "findings": 0})
-                continue
-            found = base.findings(found)
-            found["rule"] = code
-            found["severity"] = severity
-            found["category"] = rule.category
-            found["key"] = key_text(found, rule.key)
-            counts.append({"rule": code, "findings": len(found)})
-            results.append(found)
+            else:
+                severities[code] = severity
+        found = group_findings(group_ctx, group, [catalog[code] for code in severities])
+        per_rule = found["rule"].value_counts()
+        counts += [{"rule": code, "findings": int(per_rule.get(code, 0))} for code in severities]
+        if len(found):
+            results.append(labelled(found, catalog, severities))
     new = [r for r in results if r is not prior]
     all_found = pd.concat(new, ignore_index=True) if new else empty_findings().assign(severity=None, category=None, key=None)
     return RuleRun(all_found, pd.DataFrame(skipped, columns=["rule", "reason"]),
                    pd.DataFrame(counts, columns=["rule", "findings"]))
+
+
+def group_findings(ctx: RuleContext, group: str, rules: list[Rule]) -> pd.DataFrame:
+    """The findings of a group's runnable rules (FINDING_COLUMNS, `rule` set):
+    in one call when the group runs its rules together, else rule by rule."""
+    batch = GROUPS[group].batch
+    if batch is not None:
+        return base.findings(batch(ctx, [rule.code for rule in rules])) if rules else empty_findings()
+    found = [base.findings(result, rule=rule.code) for rule in rules if len(result := rule.func(ctx))]
+    # most rules find nothing on most drops: nothing to shape or keep
+    return pd.concat(found, ignore_index=True) if found else empty_findings()
+
+
+def labelled(found: pd.DataFrame, catalog: dict[str, Rule], severities: dict[str, str]) -> pd.DataFrame:
+    """Findings of several rules with each one's severity (the config's), category
+    and key text (its key's columns joined), worked out per rule, not per row."""
+    codes, rules = pd.factorize(found["rule"])
+    found["severity"] = np.array([severities[code] for code in rules], dtype=object)[codes]
+    found["category"] = np.array([catalog[code].category for code in rules], dtype=object)[codes]
+    by_key: dict[tuple[str, ...], list[int]] = {}
+    for number, code in enumerate(rules):
+        by_key.setdefault(catalog[code].key, []).append(number)
+    rows = [np.flatnonzero(np.isin(codes, numbers)) for numbers in by_key.values()]
+    texts = [pa.array(key_text(found[list(columns)].iloc[at], columns).array) for columns, at in zip(by_key, rows)]
+    # Each key's texts were built for its rows: put them back in the findings' order.
+    key = pa.chunked_array(texts).take(np.argsort(np.concatenate(rows), kind="stable")) if len(texts) > 1 else texts[0]
+    found["key"] = pd.array(key, dtype="string")
+    return found
