@@ -271,3 +271,43 @@ def test_names_compare_as_their_key_without_spaces_and_with_one_middle_dot():
     rows = [member("H1", "再努尔•艾买提", male("19800101", 1), "户主"), member("H2", "崔 彬", male("19800101", 2), "户主")]
     assert names(findings(rows, {"column": "姓名", "in": ["再努尔·艾买提", "崔彬"]})) == {"再努尔•艾买提", "崔 彬"}
     assert names(findings(rows, {"column": "姓名", "matches": r"[一-龥]{2}"})) == {"崔 彬"}
+
+
+# ---- the group runs its checks together ----------------------------------------------------
+
+def test_checks_run_together_find_what_each_finds_alone_in_the_configs_order():
+    """run_rules runs the county group in one call (RuleGroup.batch): the findings, their
+    order (the config's), keys, severities, fields and messages are those of each check
+    run alone (Rule.func); a disabled check is skipped, not run."""
+    rows = [member("H1", "甲", male("19500101", 1), "户主", 劳动技能="普通劳动力", 户联系电话="12345", 人均纯收入="5000"),
+            member("H1", "乙", female("19550101", 1), "配偶", 劳动技能="", 户联系电话="12345", 人均纯收入="5000"),
+            member("H2", "丙", male("19800101", 2), "户主", 劳动技能="技能劳动力", 户联系电话="13812345678", 人均纯收入="9000")]
+    ledger = [dict(户编号="L1", 姓名="丁", 证件号码=male("19900101", 3), 与户主关系="户主", 乡镇="镇A", 行政村="村1")]
+    checks = [
+        dict(code="C1", title="老年人有劳动力", source="system", when=[{"age": {"min": 60}}, {"column": "劳动技能", "known": True}],
+             message="{姓名}（{劳动技能}）", severity="high"),
+        dict(code="C2", title="台账户主", source="ledger", scope="heads", when=[{"column": "与户主关系", "in": ["户主"]}]),
+        dict(code="C3", title="电话格式", source="system", scope="heads", when=[{"column": "户联系电话", "not_matches": r"1\d{10}"}],
+             message="电话 {户联系电话}，收入 {人均纯收入}", category="家庭与收入"),
+        dict(code="C4", title="每一行", source="system", scope="rows", when=[{"column": "人均纯收入", "lt": 6000}]),
+        dict(code="C5", title="停用", source="system", when=[{"age": {"min": 0}}]),
+    ]
+    config = Settings.model_validate({"checks": checks, "rules": {"C5": {"enabled": False}}})
+    ctx = context(rows, ledger=ledger, settings=config, cells=True)
+    together = run(ctx, "county")
+    assert list(dict.fromkeys(together.findings["rule"])) == ["C1", "C2", "C3", "C4"]
+    assert together.skipped["rule"].tolist() == ["C5"]
+    assert dict(zip(together.counts["rule"], together.counts["findings"])) == {"C1": 1, "C2": 1, "C3": 1, "C4": 2}
+    from checks.rules.run import load_catalog
+    catalog = load_catalog(config)
+    for code in ("C1", "C2", "C3", "C4"):
+        alone = catalog[code].func(context(rows, ledger=ledger, settings=config, cells=True))
+        mine = fired(together, code)
+        columns = [c for c in alone.columns if c != "rule"]
+        pd.testing.assert_frame_equal(mine[columns].reset_index(drop=True), alone[columns].reset_index(drop=True),
+                                      check_dtype=False)
+    first = fired(together, "C1").iloc[0]
+    assert (first["message"], first["severity"], first["key"]) == ("甲（普通劳动力）", "high", f"{male('19500101', 1)}|system")
+    phone = fired(together, "C3").iloc[0]
+    assert (phone["message"], phone["category"], phone["field"], phone["actual"]) == \
+        ("电话 12345，收入 5000", "家庭与收入", "户联系电话", "户联系电话=12345")
