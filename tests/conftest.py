@@ -1,7 +1,5 @@
 """Shared fixtures. PostgreSQL: tests marked `postgres` get a throwaway
-database on the server (RECON_TEST_POSTGRES_URL, default the local trust
-server), dropped after the session; they skip when no server answers, unless
-RECON_REQUIRE_POSTGRES=1, when they fail instead."""
+database on the server (tests/throwaway_db.py), dropped after the session."""
 from __future__ import annotations
 
 import os
@@ -9,8 +7,8 @@ import uuid
 
 import pytest
 from hypothesis import settings
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+
+from throwaway_db import fresh_database
 
 # Property tests draw the same examples on every run (a red CI is a reproducible one); set
 # HYPOTHESIS_PROFILE=explore locally to search afresh.
@@ -33,38 +31,11 @@ def dagster_home(tmp_path_factory):
         os.environ["DAGSTER_HOME"] = before
 
 
-SERVER_URL = os.environ.get("RECON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-
 @pytest.fixture(scope="session")
 def postgres_url():
     """URL of a fresh database `recon_test_<random>` on the PostgreSQL server."""
-    import psycopg
-    from psycopg import sql
-
-    server = make_url(SERVER_URL)
-    name = f"recon_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text("select 1"))
-    except Exception as exc:  # no server: skip, or fail when PostgreSQL is required
-        admin.dispose()
-        reason = f"PostgreSQL not reachable at {server.render_as_string(hide_password=True)}: {type(exc).__name__}"
-        if os.environ.get("RECON_REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason + " (RECON_REQUIRE_POSTGRES=1)")
-        pytest.skip(reason)
-    with admin.connect() as connection:
-        raw = connection.connection.dbapi_connection
-        assert isinstance(raw, psycopg.Connection)
-        raw.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.connection.dbapi_connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        admin.dispose()
+    with fresh_database("recon_test") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

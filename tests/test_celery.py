@@ -25,16 +25,15 @@ import subprocess
 import sys
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from pipelines.cli import main
 from recon.demo.counties import generate_counties
+from throwaway_db import fresh_database, require_server
 from test_privacy import leaks, real_ids
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.slow, pytest.mark.xdist_group("celery")]
@@ -44,7 +43,6 @@ AS_OF = "2025-06-30"
 HOUSEHOLDS = 60
 CSV_OUTPUTS = ("mismatches.csv", "household_status.csv", "input_problems.csv")
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 5672
-SERVER_URL = os.environ.get("RECON_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 # `recon worker` with faults planted for the tests: the worker process that
 # records a county's findings dies inside the registry transaction (rows
@@ -85,22 +83,6 @@ def broker_reachable() -> bool:
 
 def rabbitmqctl(*args: str) -> str:
     return subprocess.run(["rabbitmqctl", *args], capture_output=True, text=True, check=True, timeout=120).stdout
-
-
-@contextmanager
-def fresh_database(prefix: str):
-    """A database of its own on the test server; its SQLAlchemy URL (psycopg)."""
-    server = make_url(SERVER_URL)
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -145,12 +127,7 @@ def cluster(vhost, tmp_path_factory):
     """The PostgreSQL instance (deploy/dagster.yaml) and registry, two
     workers; the environment `recon run --executor celery` needs."""
     root = tmp_path_factory.mktemp("celery")
-    try:
-        create_engine(SERVER_URL).connect().close()
-    except Exception as exc:
-        if os.environ.get("RECON_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL not reachable: {type(exc).__name__}")
-        pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
+    require_server()
     with fresh_database("recon_celery_instance") as instance_url, fresh_database("recon_celery_registry") as registry:
         home = root / "dagster_home"
         home.mkdir()

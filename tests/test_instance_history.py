@@ -23,6 +23,7 @@ from dagster import AssetCheckKey, AssetKey, DagsterInstance, DagsterRunStatus
 from files import write_csv
 from pipelines.cli import main
 from pipelines.instance import DEFAULT_HOME, instance_home
+from throwaway_db import fresh_database
 from tiny_drop import LEDGER_HEADER, household_rows, write_drop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,24 +178,11 @@ def test_recon_ui_serves_the_recorded_runs_over_graphql(history, tmp_path):
 
 
 @pytest.fixture
-def dagster_postgres(postgres_url):
+def dagster_postgres():
     """A database of its own on the test server for a Dagster instance (its
     `runs` table would meet the registry's in the session's database)."""
-    import uuid
-
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-    server = make_url(postgres_url)
-    name = f"recon_dagster_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(drivername="postgresql", database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database("recon_dagster") as url:
+        yield url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.mark.postgres
