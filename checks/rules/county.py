@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from checks.conditions import SourceView, evaluate_all
-from checks.rules.base import FINDING_COLUMNS, Rule, RuleContext, empty_findings, group
+from checks.rules.base import FINDING_COLUMNS, Rule, RuleContext, empty_findings, findings, group
 from checks.rules.common import amount_text, ledger_household_label, shared
 from checks.rules.people import located
 from recon.county_checks import ColumnCondition, CountyCheck
@@ -116,10 +116,10 @@ def source_findings(ctx: RuleContext, view: SourceView, fired: list[tuple[County
                                for piece in ("；" * bool(position) + name + "=", taken[name])], size))
         message.append(_message(check, taken, size))
     per_check = lambda values: pd.array(pa.array(values, pa.string()).take(which), dtype="string")
-    columns.update(rule=per_check([check.code for check, _ in fired]), source=view.source,
+    columns.update(rule=per_check([check.code for check, _ in fired]),
                    field=per_check(["、".join(dict.fromkeys(names)) or None for names in named]),
                    actual=_strings(actual), message=_strings(message))
-    return _frame(columns, len(positions))
+    return findings(pd.DataFrame(columns), source=view.source)
 
 
 def ledger_head_households(ctx: RuleContext, view: SourceView, positions: np.ndarray, heads: np.ndarray,
@@ -156,19 +156,6 @@ def _message(check: CountyCheck, shown: dict, size: int):
 def _strings(chunks: list) -> pd.api.extensions.ExtensionArray:
     return pd.array(pa.chunked_array(chunks, pa.string()).combine_chunks(), dtype="string") if chunks else \
         pd.array([], dtype="string")
-
-
-def _frame(columns: dict, size: int) -> pd.DataFrame:
-    """FINDING_COLUMNS from arrays and constants (as base.findings shapes them)."""
-    out = {}
-    for name in FINDING_COLUMNS:
-        value = columns.get(name, pd.NA)
-        dtype = "Int64" if name == "row" else "string"
-        if isinstance(value, str) or value is pd.NA:
-            out[name] = pd.array([value] * size, dtype=dtype)
-        else:
-            out[name] = value if value.dtype == dtype else pd.array(value).astype(dtype)
-    return pd.DataFrame(out, index=pd.RangeIndex(size))
 
 
 def in_scope(view: SourceView, scope: str) -> np.ndarray:
