@@ -294,10 +294,8 @@ def risk_condition(condition: RiskCondition, view: SourceView) -> Truth:
     on_row = np.zeros(view.size, bool)
     for name in present:   # five columns at most
         on_row |= _listed(view.cells(name), condition.risk)
-    codes = view.households
-    in_household = codes >= 0
-    per_household = np.bincount(codes[in_household], weights=on_row[in_household],
-                                minlength=codes.max() + 1 if len(codes) else 0) > 0
+    codes, in_household = view.households, view.in_household
+    per_household = np.bincount(codes[in_household & on_row], minlength=view.household_count) > 0
     holds = np.where(in_household, per_household[np.maximum(codes, 0)] if len(per_household) else False, on_row)
     return Truth.of(holds, np.ones(view.size, bool))
 

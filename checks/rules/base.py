@@ -56,7 +56,7 @@ class RuleGroup:
     order: int
     title: str                      # shown in the Dagster UI and the docs
     category: str                   # the township-list sheet of its rules, unless a rule names another
-    # Runs the group's rules (codes) in one call, returning their findings with `rule` set;
+    # Runs the group's rules (codes) in one call, returning their findings (findings()'s shape, `rule` set);
     # None: each rule's func runs alone. For groups of many similar rules (the county's checks).
     batch: Callable[["RuleContext", list[str]], pd.DataFrame] | None = field(default=None, compare=False)
 

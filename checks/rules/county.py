@@ -154,8 +154,7 @@ def _message(check: CountyCheck, shown: dict, size: int):
 
 
 def _strings(chunks: list) -> pd.api.extensions.ExtensionArray:
-    return pd.array(pa.chunked_array(chunks, pa.string()).combine_chunks(), dtype="string") if chunks else \
-        pd.array([], dtype="string")
+    return pd.array(pa.chunked_array(chunks, pa.string()).combine_chunks(), dtype="string")
 
 
 def in_scope(view: SourceView, scope: str) -> np.ndarray:

@@ -112,7 +112,7 @@ def group_findings(ctx: RuleContext, group: str, rules: list[Rule]) -> pd.DataFr
     in one call when the group runs its rules together, else rule by rule."""
     batch = GROUPS[group].batch
     if batch is not None:
-        return base.findings(batch(ctx, [rule.code for rule in rules])) if rules else empty_findings()
+        return batch(ctx, [rule.code for rule in rules]) if rules else empty_findings()
     found = [base.findings(result, rule=rule.code) for rule in rules if len(result := rule.func(ctx))]
     # most rules find nothing on most drops: nothing to shape or keep
     return pd.concat(found, ignore_index=True) if found else empty_findings()
