@@ -19,7 +19,7 @@ import functools
 import logging
 import multiprocessing.util
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -92,7 +92,7 @@ class Sidecar(ConfigurableResource):
     a process of its own gain nothing from it)."""
 
     processes: int = 1
-    _pool: Optional[ProcessPoolExecutor] = PrivateAttr(default=None)
+    _pool: Optional[sidecar_process.SidecarPool] = PrivateAttr(default=None)
     _prepared: dict = PrivateAttr(default_factory=dict)    # (drop, source) → Future of a CoreTable
     _offered: dict = PrivateAttr(default_factory=dict)     # out folder → sources offered to GX
 
@@ -144,14 +144,24 @@ class Sidecar(ConfigurableResource):
         source = declaration(source)
         if self.preparing(drop, source.name):
             return True
-        from checks.core import core_table
-        future = self.submit(core_table, Path(drop), source, as_of)
+        future = self.submit(sidecar_process.prepare_claimed, Path(drop), source, as_of)
         if future is not None:
             self._prepared[(str(drop), source.name)] = future
         return future is not None
 
     def preparing(self, drop: Path, source: str) -> bool:
         return (str(drop), source) in self._prepared
+
+    def claim(self, drop: Path, source: str) -> bool:
+        """True when the run should prepare `source` itself: it was not handed
+        over, or the sidecar has not begun it (then it never will: the claim
+        board, assets/sidecar.py)."""
+        if not self.preparing(drop, source):
+            return True
+        if self._pool is None or not self._pool.claim(source):
+            return False
+        self._prepared.pop((str(drop), source)).cancel()   # the sidecar's task, if it still runs, answers None
+        return True
 
     def take(self, drop: Path, source: str) -> CoreTable | None:
         """The prepared core table, waiting for it if need be; None when it was

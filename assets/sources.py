@@ -21,7 +21,6 @@ from dagster import (AssetExecutionContext, AssetIn, BetaWarning, DagsterType, F
 from assets.metadata import masked_preview
 from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig, Sidecar, SourceCache
-from assets.sidecar import IN_SIDECAR
 from checks import expectations
 from checks.core import core_from_read, core_table
 from checks.schemas import SCHEMAS
@@ -42,7 +41,6 @@ class DropInventory:
     drop: Path
     present: dict[str, bool]
     cache_keys: dict[str, str | None] = field(default_factory=dict)
-    in_sidecar: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -59,8 +57,8 @@ def county_partition(context) -> str | None:
 
 
 @county_asset(group_name="sources", compute_kind="python",
-       description="数据包清单 / the drop's source folders, the cache key of each, and the sources handed to "
-                   "the sidecar process to prepare while the run reads the others.")
+       description="数据包清单 / the drop's source folders, the cache key of each, and the sources offered to "
+                   "the sidecar process (biggest first) to prepare while the run reads the others.")
 def raw_drop(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCache,
              sidecar: Sidecar) -> DropInventory:
     drop = recon.data_path(county_partition(context))
@@ -71,15 +69,18 @@ def raw_drop(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCa
         raise MissingRequiredSource(f"数据目录 {drop} 中缺少必需的 {missing[0]}/ 文件夹或其中没有文件")
     settings = recon.settings()   # the sources as the county declares them (its own columns too)
     keys = {source: cache.key(drop, settings.source(source), as_of) for source in DATA_SOURCES if present[source]}
-    handed = {source for source in IN_SIDECAR if present[source] and not cache.has(out, source, keys[source])
-              and sidecar.prepare(drop, settings.source(source), as_of)}
+    # Every source to read, biggest first: the sidecar works down that list while the run reads
+    # in its own step order, each side claiming a source before it begins (assets/sidecar.py).
+    to_read = layout.biggest_first(drop, [source for source in DATA_SOURCES
+                                          if present[source] and not cache.has(out, source, keys[source])])
+    handed = [source for source in to_read if sidecar.prepare(drop, settings.source(source), as_of)]
     if sidecar.active:
         sidecar.submit(expectations.import_gx)   # GX's seconds of import, off the run's path
     else:
         expectations.preload()
     context.add_output_metadata({"sources_present": ", ".join(s for s, here in present.items() if here),
-                                 "cache": cache.on(), "prepared_in_sidecar": ", ".join(sorted(handed)) or "（无）"})
-    return DropInventory(drop, present, keys, handed)
+                                 "cache": cache.on(), "offered_to_sidecar": ", ".join(handed) or "（无）"})
+    return DropInventory(drop, present, keys)
 
 
 def core_type(source: str) -> DagsterType:
@@ -100,7 +101,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
     @asset(name=f"raw_{source}", group_name="sources", compute_kind="pandas", partitions_def=partitions_def,
            ins={"inventory": AssetIn("raw_drop")},
            description=f"{declared.label}: every file and sheet of {source}/ read as text, header found under title rows.")
-    def raw(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCache,
+    def raw(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCache, sidecar: Sidecar,
             inventory: DropInventory) -> RawSource | None:
         if not inventory.present[source]:
             context.add_output_metadata({"present": False})
@@ -111,7 +112,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             context.add_output_metadata({"present": True, "rows": len(cached.frame), "files": len(cached.files),
                                          "from_cache": True})
             return RawSource(None, cached)
-        if source in inventory.in_sidecar:   # read, normalised and validated there: core_<source> takes it
+        if not sidecar.claim(inventory.drop, source):   # read, normalised and validated there: core_<source> takes it
             context.add_output_metadata({"present": True, "from_cache": False, "prepared_in_sidecar": True})
             return RawSource(None, in_sidecar=True)
         from recon.read import read_source

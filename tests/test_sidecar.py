@@ -95,20 +95,67 @@ def test_without_a_sidecar_nothing_is_offered_and_validation_runs_here(tmp_path)
 
 def test_recon_run_starts_the_sidecar_early_and_the_resource_adopts_it(tmp_path):
     """assets/sidecar.py: started before Dagster is imported, handed the
-    IN_SIDECAR sources; the run's resource takes over the process and the
-    sources under way, and what it takes is what core_<source> would compute."""
+    drop's EARLY_SOURCES biggest sources; the run's resource takes over the
+    process and the sources under way, and what it takes is what
+    core_<source> would compute."""
     from assets import sidecar as early
+    from recon import layout
     drop = write_drop(tmp_path / "drop", households=6)
+    biggest = layout.biggest_first(drop, ["ledger", "system"])[0]
     early.start_early(drop)
     early.prepare_early(str(drop), str(tmp_path / "out"), AS_OF.isoformat())
     sidecar = started()
     try:
         assert early.adopt() == (None, {})              # handed over once
-        assert sidecar.preparing(drop, "system") and sidecar.prepare(drop, "system", AS_OF)
+        assert {s for s in ("ledger", "system") if sidecar.preparing(drop, s)} == {"ledger", "system"}
+        assert sidecar.prepare(drop, biggest, AS_OF)   # already under way: not handed twice
+        prepared = sidecar.take(drop, biggest)
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+    pd.testing.assert_frame_equal(prepared.frame, core_table(drop, biggest, AS_OF).frame)
+
+
+def test_biggest_first_orders_sources_by_the_size_of_their_files(tmp_path):
+    from recon import layout
+    for source, size in (("ledger", 10), ("system", 300), ("medical", 20)):
+        (tmp_path / source).mkdir()
+        (tmp_path / source / "a.csv").write_bytes(b"x" * size)
+    (tmp_path / "medical" / "b.csv").write_bytes(b"x" * 30)
+    assert layout.biggest_first(tmp_path, ["ledger", "medical", "system"]) == ["system", "medical", "ledger"]
+
+
+def test_the_run_claims_a_source_the_sidecar_has_not_begun_and_the_sidecar_skips_it(tmp_path):
+    """The claim board (assets/sidecar.py): the sidecar is busy, so the run
+    takes the ledger back; the sidecar's task for it then does nothing."""
+    import time
+    drop = write_drop(tmp_path / "drop", households=6)
+    sidecar = started()
+    try:
+        busy = sidecar.submit(time.sleep, 1.0)
+        assert sidecar.prepare(drop, "ledger", AS_OF)
+        assert sidecar.claim(drop, "ledger") is True and not sidecar.preparing(drop, "ledger")
+        assert sidecar.take(drop, "ledger") is None          # nothing to take: the run prepares it
+        busy.result()
+        # A task that reaches the claimed source answers None instead of reading it.
+        from assets.sidecar import prepare_claimed
+        assert sidecar.run(prepare_claimed, drop, "ledger", AS_OF) is None
+    finally:
+        sidecar.teardown_after_execution(build_init_resource_context())
+
+
+def test_a_source_the_sidecar_has_begun_cannot_be_claimed_and_is_taken_from_it(tmp_path):
+    drop = write_drop(tmp_path / "drop", households=6)
+    sidecar = started()
+    try:
+        assert sidecar.prepare(drop, "system", AS_OF)
+        sidecar._prepared[(str(drop), "system")].result()     # begun and done there
+        assert sidecar.claim(drop, "system") is False
         prepared = sidecar.take(drop, "system")
+        assert sidecar.claim(drop, "ledger") is True          # never handed: the run's own
     finally:
         sidecar.teardown_after_execution(build_init_resource_context())
     pd.testing.assert_frame_equal(prepared.frame, core_table(drop, "system", AS_OF).frame)
+
 
 
 def test_an_early_sidecar_no_run_takes_over_is_stopped_at_once(tmp_path):
