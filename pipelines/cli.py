@@ -160,6 +160,9 @@ def run_drop(args) -> int:
     if not county_names:
         from assets.sidecar import prepare_early
         prepare_early(recon["data_dir"], recon["out_dir"], args.as_of, settings.source)
+    if county_names and home is not None:
+        from pipelines.instance import open_instance, register_counties
+        register_counties(open_instance(home), county_names)   # here, once: not by workers racing each other
     workers = min(len(county_names), args.workers or default_workers())
     if workers > 1:
         return run_counties_in_parallel(recon, county_names, workers, home)
@@ -302,16 +305,16 @@ def _job(recon_items: tuple, county_names: tuple[str, ...], home: str | None = N
     process and drop, reused for each county."""
     from dagster import DagsterInstance, mem_io_manager
 
-    from assets.partitions import COUNTY_PARTITIONS
     from assets.resources import ReconConfig
     from pipelines.graph import build_definitions
     recon = ReconConfig(**dict(recon_items))
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
-    from pipelines.instance import open_instance
+    from pipelines.instance import open_instance, register_counties
     instance = DagsterInstance.ephemeral()
-    for known in (instance, open_instance(home) if home else None):
-        if known is not None and county_names:
-            known.add_dynamic_partitions(COUNTY_PARTITIONS.name, list(county_names))
+    if county_names:
+        register_counties(instance, county_names)
+        if home:   # run_drop registered them before any worker started: nothing is added here then
+            register_counties(open_instance(home), county_names)
     return defs.resolve_job_def("reconcile"), instance
 
 

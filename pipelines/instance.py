@@ -90,6 +90,18 @@ def check_instance(home: str | None) -> None:
         raise InstanceUnavailable(f"Dagster 实例不可用 ({home}): {type(exc).__name__}: {reason}") from None
 
 
+def register_counties(instance, county_names) -> None:
+    """The counties as partitions of the instance, those it does not know yet
+    added. Call it from one process before counties' workers start: Dagster
+    checks and inserts without a lock, so two workers adding the same new
+    counties at once collide on the table's unique key."""
+    from assets.partitions import COUNTY_PARTITIONS
+    known = set(instance.get_dynamic_partitions(COUNTY_PARTITIONS.name))
+    new = [name for name in county_names if name not in known]
+    if new:
+        instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, new)
+
+
 def record_run(source, target, run_id: str) -> None:
     """Copy one finished run — its record with tags, the job and plan
     snapshots, every event (materializations with their metadata, check

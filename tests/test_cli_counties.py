@@ -44,3 +44,23 @@ def test_a_county_that_cannot_complete_is_named_and_the_others_still_run(tmp_pat
     assert not (tmp_path / "out" / "乙县" / "mismatches.csv").exists()
     error = capsys.readouterr().err
     assert "乙县" in error and "证件号码" in error and "甲县:" not in error
+
+
+def test_the_counties_are_in_the_run_history_before_any_county_worker_starts(tmp_path, monkeypatch):
+    """Workers adding the same new counties to the instance at once collided on
+    its unique key (a county's run then crashed): `recon run` adds them first."""
+    import pipelines.cli as cli
+    from pipelines.instance import open_instance
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))   # a new instance: no county known yet
+    drop = tmp_path / "drop"
+    for county, region in (("甲县", "430321"), ("乙县", "430322")):
+        write_drop(drop / county, county=county, region=region)
+    seen = {}
+
+    def instead_of_workers(recon, county_names, workers, home):
+        seen["partitions"] = sorted(open_instance(home).get_dynamic_partitions("county"))
+        return 0
+
+    monkeypatch.setattr(cli, "run_counties_in_parallel", instead_of_workers)
+    assert main(["run", "--data", str(drop), "--out", str(tmp_path / "out"), "--as-of", AS_OF, "--workers", "2"]) == 0
+    assert seen["partitions"] == ["乙县", "甲县"]
