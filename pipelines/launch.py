@@ -58,14 +58,12 @@ def run_counties_on_engine(recon: dict, county_names: list[str], executor: str, 
     from dagster import DagsterInstance  # noqa: F401  (imported before the job: Dagster's import order)
 
     from assets.metadata import run_tags
-    from assets.partitions import COUNTY_PARTITIONS
     from pipelines.engines import reconstructable_job
-    from pipelines.instance import open_instance
+    from pipelines.instance import open_instance, register_counties
     instance = open_instance(home)
     job = reconstructable_job(executor, bool(county_names), recon)
     job_def = job.get_definition()
-    if county_names:
-        instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, list(county_names))
+    register_counties(instance, county_names)
     as_of = recon["as_of"] or dt.date.today().isoformat()
     runs = []
     for county in county_names or [None]:

@@ -9,8 +9,9 @@ import os
 
 from dagster import RunRequest, ScheduleDefinition, ScheduleEvaluationContext, SkipReason, schedule
 
-from assets.partitions import COUNTY_PARTITIONS, counties
+from assets.partitions import counties
 from assets.resources import ReconConfig
+from pipelines.instance import register_counties
 
 TIMEZONE = "Asia/Shanghai"
 
@@ -31,10 +32,7 @@ def build_schedule(job, recon: ReconConfig, partitioned: bool) -> ScheduleDefini
         if not names:
             return SkipReason(f"no county folders in {recon.data_dir}")
         # Schedules cannot return partition requests as sensors do: register new counties here.
-        known = set(context.instance.get_dynamic_partitions(COUNTY_PARTITIONS.name))
-        new = [n for n in names if n not in known]
-        if new:
-            context.instance.add_dynamic_partitions(COUNTY_PARTITIONS.name, new)
+        register_counties(context.instance, names)
         return [RunRequest(run_key=f"monthly-{month}-{name}", partition_key=name) for name in names]
 
     return monthly_reconciliation
