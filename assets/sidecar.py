@@ -26,8 +26,6 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
-from recon.sources import DATA_SOURCES
-
 # How many sources `recon run` hands the early sidecar, the drop's biggest
 # (the system export and, mostly, the ledger: most of a county's raw-read
 # floor); raw_drop hands it the others, biggest first, once the run begins.
@@ -36,16 +34,17 @@ EARLY_SOURCES = 2
 _early: dict = {}   # "pool": the early SidecarPool, "prepared": {(drop, source): Future}
 _board = None       # in the sidecar process: the claim board of the pool it serves (set by _serve)
 UNCLAIMED, BY_RUN, BY_SIDECAR = 0, 1, 2
+BOARD_CELLS = 256   # one per declared source, sized without importing the declarations (they bring pandas)
 
 
 class SidecarPool(ProcessPoolExecutor):
     """One spawned worker process and the claim board it shares with the
-    run: one cell per declared source (DATA_SOURCES order), set once by
+    run: a cell per declared source (DATA_SOURCES order), set once by
     whichever process prepares that source. One pool serves one run."""
 
     def __init__(self):
         context = multiprocessing.get_context("spawn")
-        self.board = context.Array("b", len(DATA_SOURCES))
+        self.board = context.Array("b", BOARD_CELLS)
         super().__init__(1, mp_context=context, initializer=_serve, initargs=(os.getpid(), self.board))
 
     def claim(self, source: str) -> bool:
@@ -53,10 +52,17 @@ class SidecarPool(ProcessPoolExecutor):
         return _claim(self.board, source, BY_RUN)
 
 
+def _board_sources() -> tuple[str, ...]:
+    # Imported here, not with this module: `recon run` starts the sidecar before it imports pandas.
+    from recon.sources import DATA_SOURCES
+    return tuple(DATA_SOURCES)
+
+
 def _claim(board, source: str, by: int) -> bool:
-    if source not in DATA_SOURCES:   # not on the board: the side it was handed to does it
+    sources = _board_sources()[:BOARD_CELLS]
+    if source not in sources:   # not on the board: the side it was handed to does it
         return by == BY_SIDECAR
-    at = DATA_SOURCES.index(source)
+    at = sources.index(source)
     with board.get_lock():
         if board[at] != UNCLAIMED:
             return False
@@ -132,7 +138,7 @@ def prepare_early(data_dir: str, out_dir: str, as_of: str | None, declaration=No
     from recon import cache, layout
     drop, out = Path(data_dir), Path(out_dir)
     day = dt.date.fromisoformat(as_of) if as_of else dt.date.today()
-    present = [source for source in DATA_SOURCES if layout.source_present(drop, source)]
+    present = [source for source in _board_sources() if layout.source_present(drop, source)]
     for source in layout.biggest_first(drop, present)[:EARLY_SOURCES]:
         declared = declaration(source) if declaration else source
         if cache.enabled_by_env() and cache.has(out, source, cache.source_key(drop, declared, day)):
