@@ -11,11 +11,12 @@ instead of starting its own. Anything started early and not adopted is
 stopped when the interpreter exits (`multiprocessing`'s own clean-up).
 
 Sources are shared out by claiming, not by a fixed list: the run hands the
-sidecar every source it would read, biggest first, and goes through them
-itself in its own step order; whichever side comes to a source first
-claims it on a board both processes see (`SidecarPool.claim`), and the
-other side skips it. So the two lanes meet wherever the county's sizes put
-the middle, and the run never waits for a source the sidecar has not begun."""
+sidecar every source it would read, biggest first, and claims a source
+itself only when it needs the table (core_<source>); whichever side comes
+to a source first claims it on a board both processes see
+(`SidecarPool.claim`), and the other side skips it. So the sidecar does all
+it can reach before the run needs it, and the run never waits for a source
+the sidecar has not begun."""
 from __future__ import annotations
 
 import datetime as dt

@@ -4,9 +4,12 @@
   (a hash of its files) — and the start of the work handed to the sidecar;
 - raw_<source>: every file and sheet of the folder read as text (header found
   under title rows, aliases mapped), or the cached core table when the files,
-  the as-of date and the reading code are unchanged;
+  the as-of date and the reading code are unchanged, or nothing yet when the
+  source was offered to the sidecar;
 - core_<source>: canonical columns, typed values, IDs normalised, validated by
   the pandera schema (checks/core.py); failing cells become input problems.
+  An offered source is taken from the sidecar, or read here when the sidecar
+  has not begun it by now.
 """
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
@@ -46,7 +49,8 @@ class DropInventory:
 @dataclass
 class RawSource:
     """What raw_<source> hands on: the files as read, or the cached core table
-    (`read` None), or nothing yet when the sidecar prepares it."""
+    (`read` None), or nothing yet when the source was offered to the sidecar
+    (core_<source> then takes it from there, or reads it itself)."""
     read: ReadResult | None
     cached: CoreTable | None = None
     in_sidecar: bool = False
@@ -69,8 +73,8 @@ def raw_drop(context: AssetExecutionContext, recon: ReconConfig, cache: SourceCa
         raise MissingRequiredSource(f"数据目录 {drop} 中缺少必需的 {missing[0]}/ 文件夹或其中没有文件")
     settings = recon.settings()   # the sources as the county declares them (its own columns too)
     keys = {source: cache.key(drop, settings.source(source), as_of) for source in DATA_SOURCES if present[source]}
-    # Every source to read, biggest first: the sidecar works down that list while the run reads
-    # in its own step order, each side claiming a source before it begins (assets/sidecar.py).
+    # Every source to read, biggest first: the sidecar works down that list, and core_<source>
+    # claims what the sidecar has not begun when the run needs it (assets/sidecar.py).
     to_read = layout.biggest_first(drop, [source for source in DATA_SOURCES
                                           if present[source] and not cache.has(out, source, keys[source])])
     handed = [source for source in to_read if sidecar.prepare(drop, settings.source(source), as_of)]
@@ -112,8 +116,8 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             context.add_output_metadata({"present": True, "rows": len(cached.frame), "files": len(cached.files),
                                          "from_cache": True})
             return RawSource(None, cached)
-        if not sidecar.claim(inventory.drop, source):   # read, normalised and validated there: core_<source> takes it
-            context.add_output_metadata({"present": True, "from_cache": False, "prepared_in_sidecar": True})
+        if sidecar.preparing(inventory.drop, source):   # offered to the sidecar: core_<source> claims or takes it
+            context.add_output_metadata({"present": True, "from_cache": False, "offered_to_sidecar": True})
             return RawSource(None, in_sidecar=True)
         from recon.read import read_source
         result = read_source(inventory.drop, recon.settings().source(source))
@@ -135,22 +139,26 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         out, as_of = recon.out_path(county_partition(context)), recon.as_of_date()
         key = inventory.cache_keys.get(source)
         table, fresh = raw.cached, raw.cached is None
-        if raw.in_sidecar:
+        # Claimed when the table is needed, not when raw_<source> ran: the sidecar takes every
+        # source it can reach before the run needs it (assets/sidecar.py).
+        if raw.in_sidecar and not sidecar.claim(inventory.drop, source):
             table = sidecar.take(inventory.drop, source)
+        from_sidecar, read_here = table is not None and fresh, False
         if table is None:   # read here (also when the sidecar failed)
             declared = recon.settings().source(source)
-            table = (core_table(inventory.drop, declared, as_of) if raw.read is None
+            read_here = raw.read is None
+            table = (core_table(inventory.drop, declared, as_of) if read_here
                      else core_from_read(raw.read, declared, as_of))
         if fresh:
             cache.store(out, key, table)
         expectations.offer(sidecar, source, table.frame, out, recon.settings().row_count_tolerance)
         metadata = {"present": True, "rows": len(table.frame), "input_problems": len(table.problems),
-                    "from_cache": not fresh, "prepared_in_sidecar": raw.in_sidecar,
+                    "from_cache": not fresh, "prepared_in_sidecar": from_sidecar,
                     "columns": MetadataValue.md(", ".join(c for c in table.frame.columns if not c.startswith("_"))),
                     "preview": masked_preview(table.frame)}
         # Where the step's time went (bench/run.py reads these through pipelines/progress.py).
         metadata |= {f"{stage}_seconds": round(seconds, 3) for stage, seconds in table.seconds.items()
-                     if stage != "read"}
+                     if stage != "read" or read_here}
         context.add_output_metadata(metadata)
         return table
 

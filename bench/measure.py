@@ -120,9 +120,10 @@ def stage_table(timings: dict) -> dict[str, float]:
             stages["read"] += seconds
         elif step.startswith("core_"):
             split = parts.get(step, {})
-            validate = split.get("validate", 0.0)
+            validate, read = split.get("validate", 0.0), split.get("read", 0.0)   # read: a source read in its core step
             stages["validate"] += validate
-            stages["normalise"] += seconds - validate
+            stages["read"] += read
+            stages["normalise"] += seconds - validate - read
         elif step in ("required_sources_usable", "source_quality", "great_expectations") or "check" in step:
             stages["validate"] += seconds     # the asset checks: blocking, schema and GX checks
         elif step == "match":
