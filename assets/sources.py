@@ -53,7 +53,6 @@ class RawSource:
     (core_<source> then takes it from there, or reads it itself)."""
     read: ReadResult | None
     cached: CoreTable | None = None
-    in_sidecar: bool = False
 
 
 def county_partition(context) -> str | None:
@@ -118,7 +117,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
             return RawSource(None, cached)
         if sidecar.preparing(inventory.drop, source):   # offered to the sidecar: core_<source> claims or takes it
             context.add_output_metadata({"present": True, "from_cache": False, "offered_to_sidecar": True})
-            return RawSource(None, in_sidecar=True)
+            return RawSource(None)
         from recon.read import read_source
         result = read_source(inventory.drop, recon.settings().source(source))
         context.add_output_metadata({
@@ -141,7 +140,7 @@ def build_source_assets(source: str, partitions_def: PartitionsDefinition | None
         table, fresh = raw.cached, raw.cached is None
         # Claimed when the table is needed, not when raw_<source> ran: the sidecar takes every
         # source it can reach before the run needs it (assets/sidecar.py).
-        if raw.in_sidecar and not sidecar.claim(inventory.drop, source):
+        if fresh and not sidecar.claim(inventory.drop, source):
             table = sidecar.take(inventory.drop, source)
         from_sidecar, read_here = table is not None and fresh, False
         if table is None:   # read here (also when the sidecar failed)

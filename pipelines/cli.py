@@ -272,7 +272,7 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None, h
     data, out = Path(recon["data_dir"]), Path(recon["out_dir"])
     shown_in, shown_out = (data / county, out / county) if county else (data, out)
     from pipelines.progress import HANDLER
-    job, instance = _job(tuple(sorted(recon.items())), county_names, home)
+    job, instance = _job(tuple(sorted(recon.items())), county_names)
     as_of = recon["as_of"] or dt.date.today().isoformat()
     console.print(f"[bold]recon[/bold] {shown_in} → {shown_out}  (as-of {as_of})")
     HANDLER.start(county)
@@ -299,9 +299,9 @@ def run_county(recon: dict, county_names: tuple[str, ...], county: str | None, h
 
 
 @functools.lru_cache(maxsize=4)
-def _job(recon_items: tuple, county_names: tuple[str, ...], home: str | None = None):
+def _job(recon_items: tuple, county_names: tuple[str, ...]):
     """The job and the in-memory instance it runs on, knowing the counties
-    (each run is then copied into the instance of `home`): built once per
+    (run_county copies each run into the run history): built once per
     process and drop, reused for each county."""
     from dagster import DagsterInstance, mem_io_manager
 
@@ -309,12 +309,10 @@ def _job(recon_items: tuple, county_names: tuple[str, ...], home: str | None = N
     from pipelines.graph import build_definitions
     recon = ReconConfig(**dict(recon_items))
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
-    from pipelines.instance import open_instance, register_counties
+    from pipelines.instance import register_counties
     instance = DagsterInstance.ephemeral()
-    if county_names:
-        register_counties(instance, county_names)
-        if home:   # run_drop registered them before any worker started: nothing is added here then
-            register_counties(open_instance(home), county_names)
+    # The run history's instance got them from run_drop, before any worker started.
+    register_counties(instance, county_names)
     return defs.resolve_job_def("reconcile"), instance
 
 
