@@ -303,14 +303,15 @@ def _job(recon_items: tuple, county_names: tuple[str, ...]):
     """The job and the in-memory instance it runs on, knowing the counties
     (run_county copies each run into the run history): built once per
     process and drop, reused for each county."""
-    from dagster import DagsterInstance, mem_io_manager
+    from dagster import mem_io_manager
 
     from assets.resources import ReconConfig
     from pipelines.graph import build_definitions
     recon = ReconConfig(**dict(recon_items))
     defs = build_definitions(recon, io_manager=mem_io_manager, partitioned=bool(county_names))
     from pipelines.instance import register_counties
-    instance = DagsterInstance.ephemeral()
+    from pipelines.run_instance import run_instance
+    instance = run_instance()
     # The run history's instance got them from run_drop, before any worker started.
     register_counties(instance, county_names)
     return defs.resolve_job_def("reconcile"), instance
