@@ -1,5 +1,5 @@
 """One findings_<group> asset per group of the rule catalog (checks/rules/):
-the group's rules on the county's core tables and the match. A group whose
+the group's rules on the county (core_county: its core tables and the match). A group whose
 rules read earlier findings (`reads` of @rule, e.g. MON01 reads HOU01) takes
 the findings assets of those groups."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
@@ -8,28 +8,19 @@ the findings assets of those groups."""
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, PartitionsDefinition, asset
 
+from assets.matching import County
 from assets.metadata import counts_table
 from assets.resources import ReconConfig
 from assets.sources import county_partition
 from checks.rules.base import GROUPS, RuleContext
-from checks.rules.context import rule_context
 from checks.rules.run import RuleRun, group_names, load_catalog, prior_groups, run_rules
-from recon.match import Links
-from recon.sources import DATA_SOURCES
-from recon.tables import CoreTable
 
-MATCH_INS = ("core_households", "core_ledger_households", "core_people", "core_links")
-CORE_INS = {f"core_{source}": AssetIn(f"core_{source}") for source in DATA_SOURCES}
+COUNTY_IN = {"county": AssetIn("core_county")}
 
 
-def context_of(context: AssetExecutionContext, recon: ReconConfig, inputs: dict) -> RuleContext:
-    """The RuleContext of this county from the assets' values (checks/rules/context.py)."""
-    tables: dict[str, CoreTable] = {name.removeprefix("core_"): inputs[name] for name in CORE_INS}
-    links: Links = inputs["core_links"]
-    matched = links.attach(tables["system"].frame, tables["ledger"].frame, inputs["core_households"],
-                           inputs["core_ledger_households"], inputs["core_people"])
-    return rule_context({source: table.frame for source, table in tables.items()}, matched, recon.settings(),
-                        recon.as_of_date(), recon.data_path(county_partition(context)).name)
+def context_of(context: AssetExecutionContext, recon: ReconConfig, county: County) -> RuleContext:
+    """The RuleContext of this county (checks/rules/context.py) with the run's settings and as-of date."""
+    return county.context(recon.settings(), recon.as_of_date(), recon.data_path(county_partition(context)).name)
 
 
 def group_metadata(result: RuleRun, group: str | None = None, settings=None) -> dict:
@@ -57,16 +48,15 @@ def group_metadata(result: RuleRun, group: str | None = None, settings=None) -> 
 
 def build_group_asset(group: str, partitions_def: PartitionsDefinition | None = None):
     prior = prior_groups(group)
-    ins = {**CORE_INS, **{name: AssetIn(name) for name in MATCH_INS},
-           **{f"findings_{g}": AssetIn(f"findings_{g}") for g in prior}}
+    ins = {**COUNTY_IN, **{f"findings_{g}": AssetIn(f"findings_{g}") for g in prior}}
 
     @asset(name=f"findings_{group}", group_name="rules", compute_kind="pandas", ins=ins,
            partitions_def=partitions_def,
            description=f"{GROUPS[group].title}: findings of the {group} rules"
                        + (f" (reads the findings of {', '.join(prior)})." if prior else "."))
-    def findings_asset(context: AssetExecutionContext, recon: ReconConfig, **inputs) -> RuleRun:
-        earlier = [inputs[f"findings_{g}"].findings for g in prior if len(inputs[f"findings_{g}"].findings)]
-        result = run_rules(context_of(context, recon, inputs), groups=(group,),
+    def findings_asset(context: AssetExecutionContext, recon: ReconConfig, county: County, **earlier_runs) -> RuleRun:
+        earlier = [earlier_runs[f"findings_{g}"].findings for g in prior if len(earlier_runs[f"findings_{g}"].findings)]
+        result = run_rules(context_of(context, recon, county), groups=(group,),
                            prior=pd.concat(earlier, ignore_index=True) if earlier else None)
         context.add_output_metadata(group_metadata(result, group, recon.settings()))
         return result

@@ -1,14 +1,27 @@
 """The match (recon/match.py) as assets: persons and households linked across
 system and ledger — core_households, core_ledger_households, core_people and
-core_links (the codes match adds to each system and ledger row)."""
+core_links (the codes match adds to each system and ledger row) — and
+core_county, the core tables and the match together: what every rule group
+and output reads, one input instead of fifteen (each input is two Dagster
+events and a lookup of its data version, per step)."""
 # No `from __future__ import annotations` here: Dagster 1.13 compares the
 # `context` annotation as an object and rejects it as a string.
 
-from dagster import AssetExecutionContext, AssetIn, AssetOut, Output, PartitionsDefinition, multi_asset
+import datetime as dt
+from dataclasses import dataclass
 
-from assets.metadata import masked_preview
-from recon.match import match
+import pandas as pd
+from dagster import AssetExecutionContext, AssetIn, AssetOut, Output, PartitionsDefinition, asset, multi_asset
+
+from assets.metadata import counts_table, masked_preview
+from checks.rules.base import RuleContext
+from checks.rules.context import rule_context
+from recon.match import Links, match
+from recon.settings import Settings
+from recon.sources import DATA_SOURCES
 from recon.tables import CoreTable
+
+CORE_INS = {f"core_{source}": AssetIn(f"core_{source}") for source in DATA_SOURCES}
 
 OUTS = {
     "core_households": "人户匹配：系统户 / one row per system household: place, 户主, member counts, household "
@@ -44,4 +57,33 @@ def build_match_assets(partitions_def: PartitionsDefinition | None = None):
         yield Output(matched.links(), "core_links", metadata={"system_rows": len(matched.system),
                                                               "ledger_rows": len(matched.ledger)})
 
-    return [match_asset]
+    @asset(name="core_county", group_name="matching", compute_kind="pandas", partitions_def=partitions_def,
+           ins={**CORE_INS, **{name: AssetIn(name) for name in OUTS}},
+           description="全县核心表 / the county's core tables and the match together: what every rule group and "
+                       "output reads.")
+    def county_asset(context: AssetExecutionContext, **inputs) -> County:
+        county = County({name.removeprefix("core_"): inputs[name] for name in CORE_INS}, inputs["core_households"],
+                        inputs["core_ledger_households"], inputs["core_people"], inputs["core_links"])
+        rows = pd.DataFrame([(source, 0 if table.frame is None else len(table.frame))
+                             for source, table in county.tables.items()], columns=["source", "rows"])
+        context.add_output_metadata({"sources_present": int((rows["rows"] > 0).sum()), "rows_per_source": counts_table(rows)})
+        return county
+
+    return [match_asset, county_asset]
+
+
+@dataclass
+class County:
+    """One county's core tables (by source, absent ones with frame None) and its match."""
+    tables: dict[str, CoreTable]
+    households: pd.DataFrame
+    ledger_households: pd.DataFrame
+    people: pd.DataFrame
+    links: Links
+
+    def context(self, settings: Settings, as_of: dt.date, drop_name: str) -> RuleContext:
+        """The rules' view of the county (checks/rules/context.py): the match put back on system and ledger."""
+        matched = self.links.attach(self.tables["system"].frame, self.tables["ledger"].frame, self.households,
+                                    self.ledger_households, self.people)
+        return rule_context({source: table.frame for source, table in self.tables.items()}, matched, settings,
+                            as_of, drop_name)

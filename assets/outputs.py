@@ -18,7 +18,8 @@ from pathlib import Path
 import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, MetadataValue, PartitionsDefinition
 
-from assets.findings import CORE_INS, MATCH_INS, context_of
+from assets.findings import COUNTY_IN, context_of
+from assets.matching import County
 from assets.metadata import counts_table, masked_preview, tag_run
 from assets.partitions import build_assets, county_asset
 from assets.resources import ReconConfig
@@ -32,7 +33,6 @@ from recon import problems as P
 from recon.bureaus import bureaus, write_bureau_lists
 from recon.feedback import read_exemptions, read_feedback
 from recon.registry.outcome import REPORTED, RunOutcome   # REPORTED: new, open, reopened
-from recon.tables import CoreTable
 
 
 @dataclass
@@ -85,19 +85,18 @@ def findings_per_month(history: pd.DataFrame) -> MetadataValue:
 
 
 GROUP_INS = {f"findings_{g}": AssetIn(f"findings_{g}") for g in group_names()}
-CONTEXT_INS = {**CORE_INS, **{name: AssetIn(name) for name in MATCH_INS}}
 
 
 def _out(recon: ReconConfig, context: AssetExecutionContext) -> Path:
     return recon.out_path(county_partition(context))
 
 
-@county_asset(group_name="outputs", compute_kind="pandas", ins={**GROUP_INS, **CONTEXT_INS},
+@county_asset(group_name="outputs", compute_kind="pandas", ins={**GROUP_INS, **COUNTY_IN},
               description="全部问题 / every finding of this run, with its stable issue_id (hash of rule, key and county).")
-def out_findings(context: AssetExecutionContext, recon: ReconConfig, **inputs) -> AllFindings:
+def out_findings(context: AssetExecutionContext, recon: ReconConfig, county: County, **group_runs) -> AllFindings:
     from recon.registry import issue_ids
-    runs: list[RuleRun] = [inputs[name] for name in GROUP_INS]
-    ctx = context_of(context, recon, inputs)
+    runs: list[RuleRun] = [group_runs[name] for name in GROUP_INS]
+    ctx = context_of(context, recon, county)
     frames = [r.findings for r in runs if len(r.findings)]
     found = pd.concat(frames, ignore_index=True) if frames else runs[0].findings
     found = found.assign(county=ctx.county)
@@ -156,21 +155,21 @@ def out_mismatches(context: AssetExecutionContext, recon: ReconConfig, outcome: 
                    preview=masked_preview(outputs.mismatches_table(outcome.current)))
 
 
-@county_asset(group_name="outputs", compute_kind="csv", ins={"all_findings": AssetIn("out_findings"), **CONTEXT_INS},
+@county_asset(group_name="outputs", compute_kind="csv", ins={"all_findings": AssetIn("out_findings"), **COUNTY_IN},
               description="household_status.csv: A/B/C class and gaps of every system household (RULES.md).")
 def out_household_status(context: AssetExecutionContext, recon: ReconConfig, all_findings: AllFindings,
-                         **inputs) -> Written:
-    status = household_status(context_of(context, recon, inputs), all_findings.findings)
+                         county: County) -> Written:
+    status = household_status(context_of(context, recon, county), all_findings.findings)
     path = outputs.write_household_status(status, _out(recon, context))
     classes = status["class"].value_counts().rename_axis("class").reset_index(name="households")
     return written(context, [path], len(status), status, classes=counts_table(classes))
 
 
-@county_asset(group_name="outputs", compute_kind="csv", ins={**CORE_INS, "outcome": AssetIn("out_registry")},
+@county_asset(group_name="outputs", compute_kind="csv", ins={**COUNTY_IN, "outcome": AssetIn("out_registry")},
               description="input_problems.csv: every file, row or cell that could not be read as data.")
 def out_input_problems(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
-                       **cores: CoreTable) -> Written:
-    problems = P.concat([t.problems for t in cores.values()] + [outcome.problems])
+                       county: County) -> Written:
+    problems = P.concat([table.problems for _, table in sorted(county.tables.items())] + [outcome.problems])
     path = outputs.write_input_problems(problems, _out(recon, context))
     per_file = problems.groupby("file", dropna=False).size().rename("problems").reset_index()
     return written(context, [path], len(problems), problems, per_file=counts_table(per_file))
@@ -187,18 +186,15 @@ def out_township_lists(context: AssetExecutionContext, recon: ReconConfig, outco
     return written(context, paths, len(outcome.current) + len(outcome.resolved))
 
 
-# The core tables of the bureaus whose records the bureau lists show beside the findings,
-# and the system's (which household a member's ID on a water or housing row is about).
-BUREAU_INS = {f"core_{name}": AssetIn(f"core_{name}") for name in ("system", *bureaus())}
-
-
 @county_asset(group_name="outputs", compute_kind="excel",
-              ins={"outcome": AssetIn("out_registry"), "all_findings": AssetIn("out_findings"), **BUREAU_INS},
+              ins={"outcome": AssetIn("out_registry"), "all_findings": AssetIn("out_findings"), **COUNTY_IN},
               description="核查清单 / one Excel verification list per sector bureau whose data a finding rests on "
                           "(三单制), with the bureau's own record beside each finding.")
 def out_bureau_lists(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome,
-                     all_findings: AllFindings, **cores: CoreTable) -> Written:
-    records = {table.source: table.frame for table in cores.values()}
+                     all_findings: AllFindings, county: County) -> Written:
+    # The bureaus' own records beside the findings, and the system's (which household a
+    # member's ID on a water or housing row is about).
+    records = {name: county.tables[name].frame for name in ("system", *bureaus())}
     paths = write_bureau_lists(outcome.current, outcome.resolved, _out(recon, context), all_findings.county,
                                recon.as_of_date(), recon.settings(), records, categories(recon.settings()))
     return written(context, paths, bureaus=len(paths))
@@ -206,12 +202,13 @@ def out_bureau_lists(context: AssetExecutionContext, recon: ReconConfig, outcome
 
 @county_asset(group_name="outputs", compute_kind="html",
               ins={"outcome": AssetIn("out_registry"), "all_findings": AssetIn("out_findings"),
-                   "status": AssetIn("out_household_status"), "problems": AssetIn("out_input_problems"), **CORE_INS},
+                   "status": AssetIn("out_household_status"), "problems": AssetIn("out_input_problems"), **COUNTY_IN},
               description="report.html: findings by township, rule and severity, trends, the four guarantees, A/B/C classes.")
 def out_report(context: AssetExecutionContext, recon: ReconConfig, outcome: RunOutcome, all_findings: AllFindings,
-               status: Written, problems: Written, **cores: CoreTable) -> Written:
+               status: Written, problems: Written, county: County) -> Written:
     from recon.report import write_report
-    counts_by_source = {table.source: (0 if table.frame is None else len(table.frame)) for table in cores.values()}
+    counts_by_source = {source: (0 if table.frame is None else len(table.frame))
+                        for source, table in sorted(county.tables.items())}
     path = write_report(_out(recon, context) / "report.html", county=all_findings.county, as_of=recon.as_of_date(),
                         current=outcome.current, resolved=outcome.resolved, suppressed=outcome.suppressed,
                         history=outcome.history, household_status=status.table, skipped=all_findings.skipped,

@@ -13,6 +13,7 @@ from dagster import (DagsterInstance, Definitions, build_schedule_context, build
 
 from assets.partitions import COUNTY_PARTITIONS, counties
 from assets.resources import ReconConfig
+from checks.rules.run import prior_groups
 from pipelines.graph import build_definitions
 from recon.sources import DATA_SOURCES
 from tiny_drop import write_drop
@@ -60,6 +61,19 @@ def test_definitions_load_with_job_schedule_sensor_and_checks(demo_run):
     assert {"drop_sensor"} == {s.name for s in repo.sensor_defs}
     check_keys = {(k.asset_key.to_user_string(), k.name) for k in repo.asset_graph.asset_check_keys}
     assert ("core_system", "required_columns") in check_keys and ("core_hukou", "gx_hukou") in check_keys
+
+
+def test_rule_groups_and_outputs_read_the_county_through_core_county(demo_run):
+    """Layers (docs/internals.md): every core_<source> and the match feed core_county, and each
+    findings_<group> reads core_county and the groups it names, not fifteen tables one by one."""
+    defs, result, _out = demo_run
+    graph = defs.get_repository_def().asset_graph
+    parents = {key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys} for key in graph.get_all_asset_keys()}
+    assert parents["core_county"] == {f"core_{s}" for s in DATA_SOURCES} | {
+        "core_households", "core_ledger_households", "core_people", "core_links"}
+    assert parents["findings_identity"] == {"core_county"}
+    assert parents["findings_monitoring"] - {"core_county"} == {f"findings_{g}" for g in prior_groups("monitoring")}
+    assert "core_county" in materialised(result)
 
 
 def test_demo_drop_materialises_every_asset_with_checks_passed_and_data_docs(demo_run):
