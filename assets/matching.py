@@ -35,6 +35,23 @@ OUTS = {
 }
 
 
+@dataclass
+class County:
+    """One county's core tables (by source, absent ones with frame None) and its match."""
+    tables: dict[str, CoreTable]
+    households: pd.DataFrame
+    ledger_households: pd.DataFrame
+    people: pd.DataFrame
+    links: Links
+
+    def context(self, settings: Settings, as_of: dt.date, drop_name: str) -> RuleContext:
+        """The rules' view of the county (checks/rules/context.py): the match put back on system and ledger."""
+        matched = self.links.attach(self.tables["system"].frame, self.tables["ledger"].frame, self.households,
+                                    self.ledger_households, self.people)
+        return rule_context({source: table.frame for source, table in self.tables.items()}, matched, settings,
+                            as_of, drop_name)
+
+
 def build_match_assets(partitions_def: PartitionsDefinition | None = None):
     @multi_asset(name="match", group_name="matching", compute_kind="pandas", partitions_def=partitions_def,
                  ins={"core_system": AssetIn("core_system"), "core_ledger": AssetIn("core_ledger")},
@@ -62,28 +79,13 @@ def build_match_assets(partitions_def: PartitionsDefinition | None = None):
            description="全县核心表 / the county's core tables and the match together: what every rule group and "
                        "output reads.")
     def county_asset(context: AssetExecutionContext, **inputs) -> County:
-        county = County({name.removeprefix("core_"): inputs[name] for name in CORE_INS}, inputs["core_households"],
-                        inputs["core_ledger_households"], inputs["core_people"], inputs["core_links"])
+        tables = {name.removeprefix("core_"): inputs[name] for name in CORE_INS}
+        county = County(tables, inputs["core_households"], inputs["core_ledger_households"], inputs["core_people"],
+                        inputs["core_links"])
         rows = pd.DataFrame([(source, 0 if table.frame is None else len(table.frame))
                              for source, table in county.tables.items()], columns=["source", "rows"])
-        context.add_output_metadata({"sources_present": int((rows["rows"] > 0).sum()), "rows_per_source": counts_table(rows)})
+        context.add_output_metadata({"sources_present": int((rows["rows"] > 0).sum()),
+                                     "rows_per_source": counts_table(rows)})
         return county
 
     return [match_asset, county_asset]
-
-
-@dataclass
-class County:
-    """One county's core tables (by source, absent ones with frame None) and its match."""
-    tables: dict[str, CoreTable]
-    households: pd.DataFrame
-    ledger_households: pd.DataFrame
-    people: pd.DataFrame
-    links: Links
-
-    def context(self, settings: Settings, as_of: dt.date, drop_name: str) -> RuleContext:
-        """The rules' view of the county (checks/rules/context.py): the match put back on system and ledger."""
-        matched = self.links.attach(self.tables["system"].frame, self.tables["ledger"].frame, self.households,
-                                    self.ledger_households, self.people)
-        return rule_context({source: table.frame for source, table in self.tables.items()}, matched, settings,
-                            as_of, drop_name)

@@ -5,7 +5,7 @@ Dagster's ephemeral instance opens a new SQLite connection, sets two
 PRAGMAs, begins and commits for every event it stores (~1,000 per county:
 step starts, inputs, outputs, materializations, check results), and opens
 another to ask whether a table exists before each asset or check event:
-about a tenth of a 12,000-household run (bench/results.md). These storages
+about 7 % of a 12,000-household run's time (bench/results.md). These storages
 hold one connection for the run and give it out under the storage's lock,
 one transaction per event as before: the same rows, the same order.
 

@@ -68,7 +68,8 @@ def test_rule_groups_and_outputs_read_the_county_through_core_county(demo_run):
     findings_<group> reads core_county and the groups it names, not fifteen tables one by one."""
     defs, result, _out = demo_run
     graph = defs.get_repository_def().asset_graph
-    parents = {key.to_user_string(): {p.to_user_string() for p in graph.get(key).parent_keys} for key in graph.get_all_asset_keys()}
+    parents = {key.to_user_string(): {parent.to_user_string() for parent in graph.get(key).parent_keys}
+               for key in graph.get_all_asset_keys()}
     assert parents["core_county"] == {f"core_{s}" for s in DATA_SOURCES} | {
         "core_households", "core_ledger_households", "core_people", "core_links"}
     assert parents["findings_identity"] == {"core_county"}

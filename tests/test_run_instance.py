@@ -30,7 +30,8 @@ def findings_counted(findings: int) -> AssetCheckResult:
     return AssetCheckResult(passed=findings == 2)
 
 
-JOB = Definitions(assets=[county_table, findings], asset_checks=[findings_counted]).resolve_implicit_global_asset_job_def()
+JOB = (Definitions(assets=[county_table, findings], asset_checks=[findings_counted])
+       .resolve_implicit_global_asset_job_def())
 
 
 def event_kinds(instance, run_id: str) -> list[str]:
