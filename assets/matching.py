@@ -14,14 +14,12 @@ import pandas as pd
 from dagster import AssetExecutionContext, AssetIn, AssetOut, Output, PartitionsDefinition, asset, multi_asset
 
 from assets.metadata import counts_table, masked_preview
+from assets.sources import CORE_INS
 from checks.rules.base import RuleContext
 from checks.rules.context import rule_context
 from recon.match import Links, match
 from recon.settings import Settings
-from recon.sources import DATA_SOURCES
 from recon.tables import CoreTable
-
-CORE_INS = {f"core_{source}": AssetIn(f"core_{source}") for source in DATA_SOURCES}
 
 OUTS = {
     "core_households": "人户匹配：系统户 / one row per system household: place, 户主, member counts, household "

@@ -21,6 +21,7 @@ from dagster import (AssetCheckExecutionContext, AssetCheckResult, AssetCheckSev
 
 from assets.metadata import counts_table
 from assets.resources import ReconConfig, Sidecar
+from assets.sources import CORE_INS
 from checks import expectations
 from checks.schemas import SCHEMAS
 from recon.problems import PATH
@@ -118,7 +119,6 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
         return AssetCheckSpec(name, asset=f"core_{source}", description=description, blocking=blocking,
                               partitions_def=partitions_def)
 
-    core_ins = {f"core_{s}": AssetIn(f"core_{s}") for s in DATA_SOURCES}
 
     @multi_asset_check(
         name="required_sources_usable", compute_kind="pandas",
@@ -132,7 +132,7 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
 
     # One step for every source's two generated checks: each check step costs Dagster bookkeeping.
     @multi_asset_check(
-        name="source_quality", compute_kind="pandera", ins=core_ins,
+        name="source_quality", compute_kind="pandera", ins=CORE_INS,
         specs=[check for s in DATA_SOURCES for check in (
             spec(s, "pandera_schema", schema_description(s)),
             spec(s, "input_problems", "行级输入问题 / rows or cells that could not be read (input_problems.csv)"))],
@@ -143,7 +143,7 @@ def build_asset_checks(partitions_def: PartitionsDefinition | None = None) -> li
             yield input_problems(table)
 
     @multi_asset_check(
-        name="great_expectations", compute_kind="great_expectations", ins=core_ins,
+        name="great_expectations", compute_kind="great_expectations", ins=CORE_INS,
         specs=[spec(s, f"gx_{s}", "Great Expectations: row count vs the previous run, key columns complete, "
                                   "coded values in their sets") for s in DATA_SOURCES],
         description="Warn: one GX validation of every source; Data Docs in OUT/data_docs/.",

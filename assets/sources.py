@@ -32,6 +32,9 @@ from recon.read import ReadResult
 from recon.sources import DATA_SOURCES, SOURCES
 from recon.tables import CoreTable
 
+# Every core_<source> as an input: what the checks of the sources and core_county take.
+CORE_INS = {f"core_{source}": AssetIn(f"core_{source}") for source in DATA_SOURCES}
+
 
 
 class MissingRequiredSource(Failure):
